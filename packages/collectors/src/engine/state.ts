@@ -109,12 +109,15 @@ export class StateStore {
     }));
   }
 
-  /** Takes the named lease if free or expired; returns false when another live holder has it. */
-  tryLease(name: string, holder: string, ttlMs: number): boolean {
+  /**
+   * Takes the named lease if free, expired, or held by a holder `holderGone` says is gone (its
+   * process died); returns false when another live holder has it.
+   */
+  tryLease(name: string, holder: string, ttlMs: number, holderGone: (holder: string) => boolean = () => false): boolean {
     const now = Date.now();
     return this.db.transaction(() => {
       const row = this.db.prepare("SELECT holder, expires_at FROM leases WHERE name = ?").get(name) as { holder: string; expires_at: number } | undefined;
-      if (row && row.expires_at > now && row.holder !== holder) return false;
+      if (row && row.expires_at > now && row.holder !== holder && !holderGone(row.holder)) return false;
       this.db.prepare("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)").run(name, holder, now + ttlMs);
       return true;
     }).immediate();
@@ -126,6 +129,12 @@ export class StateStore {
 
   releaseLease(name: string, holder: string): void {
     this.db.prepare("DELETE FROM leases WHERE name = ? AND holder = ?").run(name, holder);
+  }
+
+  /** The named lease's row as stored (possibly expired), or undefined when nobody took it. */
+  leaseHolder(name: string): { holder: string; expiresAt: number } | undefined {
+    const row = this.db.prepare("SELECT holder, expires_at FROM leases WHERE name = ?").get(name) as { holder: string; expires_at: number } | undefined;
+    return row && { holder: row.holder, expiresAt: row.expires_at };
   }
 
   setFlag(name: string, value: string): void {
