@@ -1,5 +1,5 @@
 import type { MessageInput, SessionInput } from "@opensync/protocol";
-import { mapMessage, mapSession } from "../../collectors/src/agents/opencode/map.js";
+import { firstUserPrompt, isPlaceholderTitle, mapMessage, mapSession, type SessionHints } from "../../collectors/src/agents/opencode/map.js";
 import type { OcMessage, OcPart, OcSession } from "../../collectors/src/agents/opencode/types.js";
 import { clampStrings, MAX_TEXT_CONTENT, truncate } from "../../collectors/src/engine/limits.js";
 import { createRedactor, type Redactor } from "../../collectors/src/redaction/redactor.js";
@@ -29,9 +29,11 @@ export function redactorFor(config: Pick<PluginConfig, "redaction">): Redactor {
 export function sessionBatch(session: OcSession, entries: OcMessageEntry[], machine: string, redactor: Redactor): Batch {
   const sorted = [...entries].sort((a, b) => (a.info.id < b.info.id ? -1 : a.info.id > b.info.id ? 1 : 0));
   const lastAssistant = [...sorted].reverse().find((e) => e.info.role === "assistant")?.info;
-  const fallback = session.model?.id ? {} : { model: lastAssistant?.modelID, provider: lastAssistant?.providerID };
-  const mapped = mapSession(session, machine, fallback);
-  const messages = sorted.map((e) => mapMessage({ message: { ...e.info, sessionID: e.info.sessionID ?? session.id }, parts: e.parts ?? [] }));
+  const withParts = sorted.map((e) => ({ message: { ...e.info, sessionID: e.info.sessionID ?? session.id }, parts: e.parts ?? [] }));
+  const hints: SessionHints = session.model?.id ? {} : { model: lastAssistant?.modelID, provider: lastAssistant?.providerID };
+  if (isPlaceholderTitle(session.title)) hints.firstPrompt = firstUserPrompt(withParts);
+  const mapped = mapSession(session, machine, hints);
+  const messages = withParts.map(mapMessage);
   return {
     sessions: [mapped.title ? { ...mapped, title: redactor.redactText(String(mapped.title)) } : mapped],
     messages: messages.map((m) => prepareMessage(m, redactor)),

@@ -2,12 +2,15 @@ import { stat } from "node:fs/promises";
 import type { MessageInput, SessionInput } from "@opensync/protocol";
 import type { Chunk, CollectorContext } from "../../types.js";
 import { advance, alreadyDelivered, resumeState, type FileId } from "./db-checkpoint.js";
-import { mapMessage, mapSession, type ModelRef } from "./map.js";
+import { firstUserPrompt, isPlaceholderTitle, mapMessage, mapSession, type ModelRef, type SessionHints } from "./map.js";
 import { columnsOf, openReadOnly, parseJson, withBusyRetry, type Db } from "./sqlite.js";
 import type { OcMessage, OcPart, OcSession } from "./types.js";
 
 /** Messages per chunk: OpenCode truncates tool output, so 100 messages stay within a few MB. */
 export const MESSAGES_PER_CHUNK = 100;
+
+/** User messages looked at for a title: the first with text wins (a turn may hold only a file). */
+const FIRST_PROMPT_CANDIDATES = 5;
 
 /** Something that changed since the checkpoint: a session row, or a message (its row or any of its parts). */
 interface Change {
@@ -172,10 +175,30 @@ class ChunkLoader {
       const row = byId.get(id);
       if (!row) continue;
       const session = sessionFromRow(row);
-      const fallback = session.model?.id ? {} : this.latestAssistantModel(id);
-      out.push(mapSession(session, this.machine, fallback));
+      const hints: SessionHints = session.model?.id ? {} : this.latestAssistantModel(id);
+      if (isPlaceholderTitle(session.title)) hints.firstPrompt = this.firstPrompt(id);
+      out.push(mapSession(session, this.machine, hints));
     }
     return out;
+  }
+
+  /** The text of the session's first user message that has any (only asked for sessions without a real title). */
+  private firstPrompt(sessionId: string): string | undefined {
+    const users = this.db
+      .prepare(
+        `SELECT id, data FROM message WHERE session_id = ? AND json_extract(data, '$.role') = 'user'
+          ORDER BY time_created, id LIMIT ${FIRST_PROMPT_CANDIDATES}`,
+      )
+      .all(sessionId) as RowWithData[];
+    for (const row of users) {
+      const message = parseJson<OcMessage>(row.data);
+      if (!message || typeof message !== "object") continue;
+      const parts = (this.db.prepare(`SELECT id, data FROM part WHERE message_id = ? ORDER BY id`).all(row.id) as RowWithData[])
+        .map((p) => ({ ...parseJson<OcPart>(p.data), id: p.id }) as OcPart);
+      const prompt = firstUserPrompt([{ message: { ...message, id: row.id, sessionID: sessionId }, parts }]);
+      if (prompt) return prompt;
+    }
+    return undefined;
   }
 
   private latestAssistantModel(sessionId: string): ModelRef {

@@ -1,6 +1,7 @@
 import type { AgentCollector } from "../../types.js";
 import { readOpencodeDb } from "./db-reader.js";
 import { AGENT_ID, discoverUnits, ENV_VAR, isDatabaseUnit, opencodeRoots, unitFor } from "./discover.js";
+import { opencodeFingerprint } from "./fingerprint.js";
 import { readLegacySession } from "./legacy-reader.js";
 
 /**
@@ -14,6 +15,8 @@ export const opencodeCollector: AgentCollector = {
   roots: opencodeRoots,
   discover: discoverUnits,
   unitFor,
+  // A legacy session lives in many files: the session file alone would hide every new turn.
+  fingerprint: opencodeFingerprint,
   read(unit, checkpoint, ctx) {
     return isDatabaseUnit(unit) ? readOpencodeDb(unit.path, checkpoint, ctx) : readLegacySession(unit.path, checkpoint, ctx);
   },

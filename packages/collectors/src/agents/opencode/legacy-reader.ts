@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Chunk, CollectorContext } from "../../types.js";
 import { isOpencodeDbName } from "./discover.js";
-import { mapMessage, mapSession } from "./map.js";
+import { firstUserPrompt, isPlaceholderTitle, mapMessage, mapSession, type SessionHints } from "./map.js";
 import { openReadOnly, parseJson } from "./sqlite.js";
 import type { OcMessage, OcPart, OcSession } from "./types.js";
 
@@ -46,9 +46,9 @@ export async function* readLegacySession(sessionFile: string, checkpoint: unknow
   const changed = messages
     .filter((m) => typeof since !== "number" || m.changedAt >= since)
     .sort((a, b) => a.changedAt - b.changedAt || (a.id < b.id ? -1 : 1));
-  if (!session.directory) session.directory = await projectWorktree(storage, session.projectID);
+  if (!session.directory) session.directory = (await projectWorktree(storage, session.projectID)) ?? (await projectRootOfMessages(messages));
 
-  const sessionInput = mapSession(session, ctx.machine, await latestAssistantModel(messages));
+  const sessionInput = mapSession(session, ctx.machine, await sessionHints(messages, session));
   let bytesRead = sessionText.length;
   if (!changed.length) {
     yield { sessions: [sessionInput], messages: [], checkpoint: { mtimeMs: newest }, bytesRead };
@@ -98,24 +98,51 @@ async function loadMessage(files: MessageFiles, sessionId: string) {
     bytes += partText!.length;
     parts.push({ ...part, id: part.id ?? basename(file, ".json") });
   }
-  // OpenCode's ids sort by creation time.
-  parts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // The order is the mapping's (start time); readdir order means nothing.
   return { message: { ...message, id: message.id ?? files.id, sessionID: message.sessionID ?? sessionId }, parts, bytes };
 }
 
-async function latestAssistantModel(messages: MessageFiles[]) {
+/** The model of the latest assistant message; the first prompt only when the title is OpenCode's placeholder. */
+async function sessionHints(messages: MessageFiles[], session: OcSession): Promise<SessionHints> {
+  const hints: SessionHints = {};
   const newestFirst = [...messages].sort((a, b) => (a.id < b.id ? 1 : -1));
   for (const m of newestFirst) {
     const message = parseJson<OcMessage>(await readFileOrNull(m.file));
-    if (message?.role === "assistant" && message.modelID) return { model: message.modelID, provider: message.providerID };
+    if (message?.role === "assistant" && message.modelID) {
+      Object.assign(hints, { model: message.modelID, provider: message.providerID });
+      break;
+    }
   }
-  return {};
+  if (isPlaceholderTitle(session.title)) {
+    for (const m of newestFirst.reverse()) {
+      const loaded = await loadMessage(m, session.id);
+      if (loaded?.message.role !== "user") continue;
+      hints.firstPrompt = firstUserPrompt([loaded]);
+      if (hints.firstPrompt) break;
+    }
+  }
+  return hints;
 }
 
 async function projectWorktree(storage: string, projectId: string | undefined): Promise<string | undefined> {
   if (!projectId) return undefined;
   const project = parseJson<{ worktree?: string }>(await readFileOrNull(join(storage, "project", `${projectId}.json`)));
   return project?.worktree && project.worktree !== "/" ? project.worktree : undefined;
+}
+
+/**
+ * Sessions written before OpenCode recorded `directory` (and those of the "global" project, whose
+ * worktree is `/`) still have the project's folder on each assistant message (`path.root`, else
+ * `path.cwd`): the newest one that names a folder.
+ */
+async function projectRootOfMessages(messages: MessageFiles[]): Promise<string | undefined> {
+  const newestFirst = [...messages].sort((a, b) => (a.id < b.id ? 1 : -1));
+  for (const m of newestFirst) {
+    const path = parseJson<OcMessage>(await readFileOrNull(m.file))?.path;
+    const folder = [path?.root, path?.cwd].find((p) => typeof p === "string" && p !== "" && p !== "/");
+    if (folder) return folder;
+  }
+  return undefined;
 }
 
 /**

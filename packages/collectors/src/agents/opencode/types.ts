@@ -81,11 +81,12 @@ export interface OcPart {
   reason?: string;
   tokens?: OcTokens;
   cost?: number;
-  time?: { start?: number; end?: number };
+  /** `start`/`end` on text and reasoning parts; `created` on retry parts. */
+  time?: { start?: number; end?: number; created?: number };
   [key: string]: unknown;
 }
 
-/** One message with all its parts, in part-id order (OpenCode's own order). */
+/** One message with all its parts (any order: the mapping puts them in start order). */
 export interface OcMessageWithParts {
   message: OcMessage;
   parts: OcPart[];
