@@ -109,7 +109,7 @@ describe("codex collector: current format", () => {
       ["user", "text", "Fix the failing login test in "],
       ["assistant", "reasoning,tool-call", ""],
       ["tool", "tool-result", "import { login } from './auth'"],
-      ["assistant", "tool-call", ""],
+      ["assistant", "reasoning,tool-call", ""], // encrypted-only reasoning is still a reasoning part
       ["tool", "tool-result", "Exit code: 1\nWall time: 2.1 se"],
       ["assistant", "tool-call", ""],
       ["tool", "tool-result", "Success. Updated the following"],
@@ -137,8 +137,9 @@ describe("codex collector: current format", () => {
       ],
     });
     expect(firstResult).toMatchObject({ durationMs: 200, parts: [{ type: "tool-result", content: { callId: "call_A1", isError: false } }] });
+    expect(badArgs.parts![0]).toEqual({ type: "reasoning", content: { text: "", encrypted: true } });
     // Unparsable arguments are kept raw.
-    expect(badArgs.parts![0].content).toEqual({ toolName: "shell", callId: "call_A2", args: '{"command":["bash","-lc","npm test"]' });
+    expect(badArgs.parts![1].content).toEqual({ toolName: "shell", callId: "call_A2", args: '{"command":["bash","-lc","npm test"]' });
     expect(failed.parts![0].content).toMatchObject({ callId: "call_A2", isError: true });
     expect(patch.parts![0].content).toMatchObject({ toolName: "apply_patch", callId: "call_A3", args: expect.stringContaining("*** Begin Patch") });
     expect(patched.textContent).toBe("Success. Updated the following files:\nM src/auth.ts\n");

@@ -28,19 +28,72 @@ export function imageParts(content: unknown): PartInput[] {
 }
 
 /**
- * User-role messages Codex injects for the model rather than typed by the user: environment
- * context, AGENTS.md / user instructions, skills, aborted-turn and sub-agent notices, `!` shell
- * command records (markers from codex-rs `is_session_prefix` / `is_contextual_user_message`).
+ * User-role text Codex injects for the model rather than typed by the user: environment context,
+ * AGENTS.md / user instructions, skills, plugin and app catalogues, goal contexts, aborted-turn and
+ * sub-agent notices, `!` shell command records. Codex recognises them per content item by their
+ * opening tag (openai/codex codex-rs/core/src/context/contextual_user_message.rs,
+ * `is_contextual_user_fragment`, main 2026); `<external_*>` covers its IDE / host contexts.
  */
 const INJECTED_PREFIXES = [
   "<environment_context>", "<user_instructions>", "# agents.md instructions", "<instructions>",
   "<skill>", "<turn_aborted>", "<context_update>", "<subagent_notification>", "<user_shell_command>",
   "<permissions instructions>", "<tool_context>", "<reasoning_context>", "<pinned_notes>",
+  "<recommended_plugins>", "<codex_internal_context", "<goal_context>", "<external_", "<app-context>",
+  "<apps_instructions>", "<skills_instructions>", "<plugins_instructions>", "<collaboration_mode>",
 ];
 
 export function isInjectedContext(text: string): boolean {
   const head = text.trimStart().slice(0, 64).toLowerCase();
   return INJECTED_PREFIXES.some((p) => head.startsWith(p));
+}
+
+/**
+ * Splits one injected text into its context block and whatever the user typed after it in the
+ * same item (`<environment_context>…</environment_context>\nFix the build`). The block ends at the
+ * closing tag of its opening tag (`</INSTRUCTIONS>` for an AGENTS.md header).
+ */
+function splitInjectedText(text: string): { context: string; rest: string } {
+  const trimmed = text.trimStart();
+  const agents = /^# agents\.md instructions/i.test(trimmed);
+  const tag = agents ? "INSTRUCTIONS" : /^<([A-Za-z_][\w-]*)/.exec(trimmed)?.[1];
+  if (!tag) return { context: text, rest: "" };
+  const close = `</${tag.toLowerCase()}>`;
+  const at = trimmed.toLowerCase().indexOf(close);
+  if (at === -1) return { context: text, rest: "" };
+  const cut = at + close.length;
+  return { context: trimmed.slice(0, cut), rest: trimmed.slice(cut).trim() };
+}
+
+/** A user-role message's content, separated into injected context and what the user typed. */
+export interface SplitInput {
+  context: string[];
+  prompt: string[];
+  images: PartInput[];
+}
+
+export function splitUserContent(content: unknown): SplitInput {
+  const items = typeof content === "string" ? [{ type: "input_text", text: content }] : Array.isArray(content) ? content : [];
+  const out: SplitInput = { context: [], prompt: [], images: imageParts(items) };
+  for (const item of items) {
+    if (!isRecord(item)) continue;
+    if (typeof item.text !== "string") {
+      if (item.type === "input_image") out.prompt.push("[image]");
+      continue;
+    }
+    if (!isInjectedContext(item.text)) {
+      if (item.text) out.prompt.push(item.text);
+      continue;
+    }
+    let rest = item.text;
+    // A prompt glued after one or several blocks in the same item is still the prompt.
+    while (rest && isInjectedContext(rest)) {
+      const split = splitInjectedText(rest);
+      out.context.push(split.context);
+      rest = split.rest;
+    }
+    if (rest) out.prompt.push(rest);
+  }
+  return out;
 }
 
 /** `function_call.arguments` is a JSON string; keep it raw when it does not parse. */
@@ -98,12 +151,17 @@ function parseStructuredOutput(output: string): ToolOutput | undefined {
   };
 }
 
-/** Readable reasoning: the summaries, else raw reasoning text; encrypted content is unreadable. */
-export function reasoningText(payload: Record<string, unknown>): string {
+/**
+ * A reasoning item as a reasoning part: its summaries, else its raw reasoning text. An item whose
+ * reasoning is only `encrypted_content` still happened (and was billed as reasoning tokens): it
+ * stays a reasoning part, with no text and `encrypted: true`.
+ */
+export function reasoningPart(payload: Record<string, unknown>): PartInput {
   const pick = (list: unknown) =>
     Array.isArray(list) ? list.filter(isRecord).map((s) => (typeof s.text === "string" ? s.text : "")).filter(Boolean) : [];
   const summary = pick(payload.summary);
-  return (summary.length ? summary : pick(payload.content)).join("\n\n");
+  const text = (summary.length ? summary : pick(payload.content)).join("\n\n");
+  return { type: "reasoning", content: text ? { text } : { text: "", encrypted: true } };
 }
 
 /** A tool call of any kind as a `tool-call` part, or `undefined` when the item is not a call. */

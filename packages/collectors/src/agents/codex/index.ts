@@ -1,8 +1,10 @@
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { AgentCollector, SourceUnit } from "../../types.js";
 import { CODEX_ENV_VAR, codexRoots, findRolloutFiles } from "./discover.js";
 import { readRollout } from "./read.js";
 import { CODEX_SOURCE } from "./rollout.js";
+import { codexHomeOf, indexStat } from "./session-index.js";
 
 function unitFor(path: string): SourceUnit {
   const abs = resolve(path);
@@ -20,5 +22,12 @@ export const codexCollector: AgentCollector = {
     return files.sort().map(unitFor);
   },
   unitFor,
+  // A rename only touches session_index.jsonl: a newer index makes every rollout worth a (cheap) look.
+  async fingerprint(unit) {
+    const file = await stat(unit.path).catch(() => undefined);
+    const home = codexHomeOf(unit.path);
+    const index = home ? await indexStat(home) : undefined;
+    return { size: file?.size ?? 0, mtimeMs: Math.max(file?.mtimeMs ?? 0, index?.mtimeMs ?? 0) };
+  },
   read: readRollout,
 };

@@ -3,10 +3,11 @@ import type { MessageInput, PartInput, SessionInput } from "@opensync/protocol";
 import type { Line } from "../../jsonl.js";
 import { parseJsonLine } from "../../jsonl.js";
 import {
-  contentText, imageParts, isInjectedContext, isToolOutputType, parseToolOutput, reasoningText, titleFrom, toolCallPart,
+  contentText, isToolOutputType, parseToolOutput, reasoningPart, splitUserContent, titleFrom, toolCallPart,
 } from "./content.js";
+import type { ForkReplay } from "./fork.js";
 import { isRecord, toRolloutRecord, type RolloutRecord } from "./rollout-line.js";
-import { addUsage, isZeroUsage, readUsage, toMessageTokens, usageDelta, type CodexUsage } from "./tokens.js";
+import { addUsage, isZeroUsage, readUsage, sameUsage, toMessageTokens, usageDelta, type CodexUsage } from "./tokens.js";
 
 export const CODEX_SOURCE = "codex-cli";
 const PROVIDER = "openai";
@@ -18,14 +19,31 @@ export interface CodexState {
   updatedAt?: number;
   cwd?: string;
   gitBranch?: string;
+  /** Last model any turn named (the session's model). */
   model?: string;
+  /**
+   * The current turn's model: `""` when its `turn_context` named none (its calls are then not
+   * attributed to an earlier turn's model); undefined before any `turn_context` (older formats).
+   */
+  turnModel?: string;
   title?: string;
+  /** A name the user gave the thread: from Codex's session_index.jsonl, else a `thread_name_updated` event. */
+  indexedName?: string;
+  threadName?: string;
+  forkedFromId?: string;
+  /** The copy of the parent's history at the top of a forked rollout. */
+  replay?: ForkReplay;
   cliVersion?: string;
   originator?: string;
   /** Last timestamp seen, for early-format lines that carry none. */
   lastTimestamp?: number;
   /** Last cumulative `total_token_usage`, to turn snapshots into per-call deltas. */
   usageTotal?: CodexUsage;
+  /** The last token_count's `[total, last]`: an event repeating it bills nothing new. */
+  lastUsage?: [CodexUsage | null, CodexUsage | null];
+  /** Text of the last prompt the user typed, and whether its turn was aborted since. */
+  lastPrompt?: string;
+  abortedSincePrompt?: boolean;
 }
 
 /** Assistant output of one model call (reasoning, text, tool calls), closed by its token_count. */
@@ -67,8 +85,37 @@ export class RolloutParser {
   consume(line: Line): void {
     const parsed = parseJsonLine(line.text);
     const record = parsed && toRolloutRecord(parsed);
-    if (record) this.apply(record, line);
+    if (record) {
+      if (this.isReplayed(line)) this.applyReplayed(record);
+      else this.apply(record, line);
+    }
     this.lastEnd = line.end;
+  }
+
+  /** Tells the parser where a forked rollout's copy of its parent's history ends. */
+  setReplay(replay: ForkReplay | undefined): void {
+    this.state.replay = replay;
+  }
+
+  /** A name the user gave the thread in Codex's session index (wins over any other title). */
+  setIndexedName(name: string | undefined): boolean {
+    if (!name || name === this.state.indexedName) return false;
+    this.state.indexedName = name;
+    return true;
+  }
+
+  /** Lines of the parent's history copied into a fork: everything after the fork's own first line, up to the copy's end. */
+  private isReplayed(line: Line): boolean {
+    const replay = this.state.replay;
+    return !!replay && line.start > 0 && line.start < replay.end;
+  }
+
+  /**
+   * A copied line is the parent's, already billed and stored as the parent's. Only the token
+   * counter is followed, so the fork's first own token_count is compared with the parent's last.
+   */
+  private applyReplayed(record: RolloutRecord): void {
+    if (record.kind === "event_msg" && record.payload.type === "token_count") this.billedUsage(record.payload);
   }
 
   /** Messages completed since the last call. */
@@ -100,12 +147,14 @@ export class RolloutParser {
     }
     if (s.gitBranch) session.gitBranch = s.gitBranch;
     if (s.model) session.model = s.model;
-    if (s.title) session.title = s.title;
+    const title = s.indexedName ?? s.threadName ?? s.title;
+    if (title) session.title = title;
     if (s.createdAt !== undefined) session.createdAt = s.createdAt;
     if (s.updatedAt !== undefined) session.updatedAt = s.updatedAt;
     const metadata: Record<string, unknown> = {};
     if (s.cliVersion) metadata.cliVersion = s.cliVersion;
     if (s.originator) metadata.originator = s.originator;
+    if (s.forkedFromId) metadata.forkedFrom = s.forkedFromId;
     if (Object.keys(metadata).length) session.metadata = metadata;
     return session;
   }
@@ -115,7 +164,7 @@ export class RolloutParser {
     if (record.kind === "response_item" && this.isAssistantItem(p) && !this.open) {
       // Freeze the resume point before this line changes anything.
       this.openedAt = { offset: line.start, state: structuredClone(this.state) };
-      this.open = { externalId: this.idAt(line), parts: [], texts: [], model: this.state.model };
+      this.open = { externalId: this.idAt(line), parts: [], texts: [], model: this.currentModel() };
     }
     const at = this.touch(record.timestamp);
 
@@ -124,7 +173,8 @@ export class RolloutParser {
         return this.applyMeta(p, at);
       case "turn_context":
         this.closeTurn();
-        if (typeof p.model === "string" && p.model) this.state.model = p.model;
+        this.state.turnModel = typeof p.model === "string" ? p.model : "";
+        if (this.state.turnModel) this.state.model = this.state.turnModel;
         if (!this.state.cwd && typeof p.cwd === "string") this.state.cwd = p.cwd;
         return;
       case "compacted":
@@ -133,6 +183,10 @@ export class RolloutParser {
       case "event_msg":
         // user_message / agent_message / agent_reasoning repeat response items: only usage is new.
         if (p.type === "token_count") this.applyTokenCount(p, line, at);
+        else if (p.type === "turn_aborted") this.state.abortedSincePrompt = true;
+        else if (p.type === "thread_name_updated" && typeof p.thread_name === "string" && p.thread_name.trim()) {
+          this.state.threadName = p.thread_name.trim();
+        }
         return;
       case "response_item":
         return this.applyItem(p, line, at);
@@ -155,8 +209,13 @@ export class RolloutParser {
     return timestamp ?? s.lastTimestamp;
   }
 
+  private currentModel(): string | undefined {
+    return this.state.turnModel !== undefined ? this.state.turnModel || undefined : this.state.model;
+  }
+
   private applyMeta(p: Record<string, unknown>, at: number | undefined): void {
     const s = this.state;
+    if (!s.sessionId && typeof p.forked_from_id === "string" && p.forked_from_id) s.forkedFromId = p.forked_from_id;
     // A resumed or forked rollout may repeat meta lines; the first one names this session.
     if (!s.sessionId && typeof p.id === "string" && p.id) s.sessionId = p.id;
     const started = typeof p.timestamp === "string" ? Date.parse(p.timestamp) : NaN;
@@ -193,8 +252,7 @@ export class RolloutParser {
         turn.parts.push({ type: "text", content: { text } });
       }
     } else if (type === "reasoning") {
-      const text = reasoningText(p);
-      if (text) turn.parts.push({ type: "reasoning", content: { text } });
+      turn.parts.push(reasoningPart(p));
     } else {
       const part = toolCallPart(p);
       if (part) turn.parts.push(part);
@@ -202,7 +260,7 @@ export class RolloutParser {
   }
 
   private applyTokenCount(p: Record<string, unknown>, line: Line, at: number | undefined): void {
-    const usage = this.usageOf(p);
+    const usage = this.billedUsage(p);
     if (!usage || isZeroUsage(usage)) return; // repeated snapshot or rate-limit-only event
     if (this.open) {
       this.open.usage = addUsage(this.open.usage, usage);
@@ -214,33 +272,58 @@ export class RolloutParser {
       ...this.base(line, "assistant", at),
       textContent: "",
       parts: [{ type: "step", content: { kind: "usage" } }],
-      ...(this.state.model ? { model: this.state.model } : {}),
+      ...(this.currentModel() ? { model: this.currentModel() } : {}),
       provider: PROVIDER,
       ...toMessageTokens(usage),
     });
   }
 
-  /** The usage a token_count event adds, from cumulative totals; early events carried a bare usage. */
-  private usageOf(p: Record<string, unknown>): CodexUsage | undefined {
+  /**
+   * What one token_count event bills. Codex writes `info.last_token_usage` (the request just made)
+   * and `info.total_token_usage` (the running sum), and re-emits the same info, e.g. when rate
+   * limits change (openai/codex codex-rs/protocol/src/protocol.rs `TokenUsageInfo`, main 2026): an
+   * event whose `[total, last]` repeats the previous one's bills nothing. Otherwise the request is
+   * `last_token_usage`; without it, the growth of the total. Early events carried a bare usage.
+   */
+  private billedUsage(p: Record<string, unknown>): CodexUsage | undefined {
     if (isRecord(p.info)) {
-      const total = readUsage(p.info.total_token_usage);
-      if (total) {
-        const delta = usageDelta(this.state.usageTotal, total);
-        this.state.usageTotal = total;
-        return delta;
-      }
-      return readUsage(p.info.last_token_usage);
+      const total = readUsage(p.info.total_token_usage) ?? null;
+      const last = readUsage(p.info.last_token_usage) ?? null;
+      const previous = this.state.lastUsage;
+      if (!total && !last) return undefined;
+      this.state.lastUsage = [total, last];
+      if (previous && sameUsage(previous[0], total) && sameUsage(previous[1], last)) return undefined;
+      const before = this.state.usageTotal;
+      if (total) this.state.usageTotal = total;
+      if (last) return last;
+      return usageDelta(before, total!);
     }
     return p.info === undefined ? readUsage(p) : undefined;
   }
 
+  /**
+   * A user / developer message. Injected context (whole items, or a block leading an item) is a
+   * system message; what the user typed in the same message is the user message. A prompt that
+   * repeats the previous one after that turn was aborted is the same prompt sent again, not a new turn.
+   */
   private emitInputMessage(p: Record<string, unknown>, line: Line, at: number | undefined): void {
-    const text = contentText(p.content);
-    const injected = p.role !== "user" || isInjectedContext(text);
-    if (!injected && !this.state.title) this.state.title = titleFrom(text);
-    const parts: PartInput[] = text ? [{ type: "text", content: { text } }] : [];
-    parts.push(...imageParts(p.content));
-    this.closed.push({ ...this.base(line, injected ? "system" : "user", at), textContent: text, parts });
+    const split = p.role === "user" ? splitUserContent(p.content) : { context: [contentText(p.content)], prompt: [], images: [] };
+    const context = split.context.filter(Boolean).join("\n\n");
+    const prompt = split.prompt.join("\n");
+    if (context || !prompt) {
+      if (split.context.some((c) => c.trimStart().toLowerCase().startsWith("<turn_aborted>"))) this.state.abortedSincePrompt = true;
+      const id = prompt ? `${this.idAt(line)}:context` : this.idAt(line);
+      this.closed.push({ ...this.base(line, "system", at), externalId: id, textContent: context, parts: context ? [{ type: "text", content: { text: context } }] : [] });
+    }
+    if (!prompt) return;
+    const s = this.state;
+    const resent = s.abortedSincePrompt && s.lastPrompt === prompt;
+    s.lastPrompt = prompt;
+    s.abortedSincePrompt = false;
+    if (resent) return;
+    if (!s.title) s.title = titleFrom(prompt);
+    const parts: PartInput[] = [{ type: "text", content: { text: prompt } }, ...split.images];
+    this.closed.push({ ...this.base(line, "user", at), textContent: prompt, parts });
   }
 
   private emitToolOutput(p: Record<string, unknown>, line: Line, at: number | undefined): void {

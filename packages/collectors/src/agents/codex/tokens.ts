@@ -64,3 +64,8 @@ export function toMessageTokens(u: CodexUsage): MessageTokens {
     reasoningTokens: u.reasoning_output_tokens,
   };
 }
+
+export function sameUsage(a: CodexUsage | null, b: CodexUsage | null): boolean {
+  if (!a || !b) return a === b;
+  return FIELDS.every((f) => a[f] === b[f]);
+}
