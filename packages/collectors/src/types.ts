@@ -29,6 +29,12 @@ export interface Chunk {
   bytesRead?: number;
 }
 
+/** A cheap summary of a unit's content: when it differs from the last complete read, the unit is read. */
+export interface UnitFingerprint {
+  size: number;
+  mtimeMs: number;
+}
+
 /** One agent: where its storage lives and how to read it. Registered once in `registry.ts`. */
 export interface AgentCollector {
   /** The PROTOCOL.md source id (`claude-code`, `opencode`, ...). */
@@ -42,6 +48,12 @@ export interface AgentCollector {
   discover(ctx: CollectorContext): Promise<SourceUnit[]>;
   /** Builds a unit for one path (a hook names the transcript it wants synced). */
   unitFor(path: string): SourceUnit;
+  /**
+   * What the engine compares with the unit's last complete read to decide whether it can skip it.
+   * Default: the unit file's size and mtime (plus its `-wal` for SQLite). A unit whose content lives
+   * in several files (OpenCode's legacy `storage/` tree) must cover all of them here.
+   */
+  fingerprint?(unit: SourceUnit): Promise<UnitFingerprint>;
   /**
    * Reads `unit` from `checkpoint` (undefined: from the start) and yields chunks in order.
    * Must stream: never hold a whole file in memory. A truncated last line is not consumed: the

@@ -88,6 +88,11 @@ export class OpenSyncClient {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
+  /** The API key this client sends, if any (the sync engine keys its checkpoints by account). */
+  get apiKey(): string | undefined {
+    return this.options.apiKey;
+  }
+
   /** Low-level call; returns the raw Response for non-JSON endpoints (exports). */
   async raw(
     method: string,

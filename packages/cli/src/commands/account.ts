@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
 import { OpenSyncClient } from "@opensync/protocol";
-import { AGENTS, checkConnection, collectorContext, loadCredentials, loadSettings, removeCredentials, saveCredentials, stateDir, StateStore } from "@opensync/collectors";
-import { stat } from "node:fs/promises";
+import { AGENTS, checkConnection, collectorContext, fingerprintOf, knownDestination, loadCredentials, loadSettings, removeCredentials, resolveDestination, saveCredentials, stateDir, StateStore } from "@opensync/collectors";
 import { CliError, EXIT, printJson } from "../output.js";
 
 async function ask(question: string, hidden = false): Promise<string> {
@@ -76,18 +75,26 @@ export function registerAccount(program: Command): void {
       const state = new StateStore(stateDir());
       try {
         const runs = new Map(state.lastRuns().map((r) => [r.agent, r]));
-        const client = connection?.authorized ? new OpenSyncClient({ baseUrl: connection.serverUrl, apiKey: creds.apiKey, timeoutMs: 10_000 }) : undefined;
+        const client = creds.serverUrl ? new OpenSyncClient({ baseUrl: creds.serverUrl, apiKey: creds.apiKey, timeoutMs: 10_000 }) : undefined;
+        // "Synced" is per destination (this server and account): ask the server who we are when it
+        // answers, else use what the last sync learned.
+        const destination = client ? (connection?.authorized ? await resolveDestination(state, client).catch(() => undefined) : undefined) ?? knownDestination(state, client) : undefined;
+        const checkpoints = destination ? state.checkpoints(destination) : undefined;
+        const rejections = destination ? state.rejections(destination) : undefined;
         const agents = [];
         for (const agent of AGENTS) {
           const units = await agent.discover(ctx).catch(() => []);
           let synced = 0;
+          let partial = 0;
           for (const unit of units) {
-            const saved = state.get(unit.key);
-            const s = await stat(unit.path).catch(() => undefined);
-            if (saved && s && saved.size === s.size && saved.mtimeMs === s.mtimeMs) synced++;
+            // Synced only when a read reached the end, every chunk was acknowledged, and the unit
+            // has not changed since; a read that stopped halfway is pending, however old the file.
+            if (checkpoints?.isUpToDate(unit.key, await fingerprintOf(agent, unit))) synced++;
+            else if (checkpoints?.get(unit.key)?.complete === false) partial++;
           }
           const run = runs.get(agent.id);
-          const onServer = client ? (await client.listSessionIds(agent.id).catch(() => undefined))?.sessionIds.length ?? null : null;
+          const onServer = client && connection?.authorized ? (await client.listSessionIds(agent.id).catch(() => undefined))?.sessionIds.length ?? null : null;
+          const rejected = rejections?.list(agent.id, 20) ?? [];
           agents.push({
             agent: agent.id,
             name: agent.displayName,
@@ -95,13 +102,16 @@ export function registerAccount(program: Command): void {
             found: units.length,
             synced,
             pending: units.length - synced,
+            interrupted: partial,
+            rejected: rejections?.count(agent.id) ?? 0,
+            rejectedItems: rejected.map((r) => ({ kind: r.kind, sessionExternalId: r.sessionExternalId, externalId: r.externalId, error: r.error, source: r.unitKey.slice(agent.id.length + 1), at: r.at })),
             sessionsOnServer: onServer,
             lastSyncAt: run?.finishedAt ?? null,
             lastError: run?.error ?? null,
           });
         }
         if (opts.json) {
-          printJson({ serverUrl: creds.serverUrl ?? null, connection: connection ?? null, machine: ctx.machine, agents });
+          printJson({ serverUrl: creds.serverUrl ?? null, connection: connection ?? null, destination: destination ?? null, machine: ctx.machine, agents });
         } else {
           if (!connection) process.stdout.write("Server: not logged in (run `opensync login`)\n");
           else if (!connection.reachable) process.stdout.write(`Server: ${connection.serverUrl} unreachable (${connection.error})\n`);
@@ -112,6 +122,11 @@ export function registerAccount(program: Command): void {
           for (const a of agents) {
             const last = a.lastSyncAt ? new Date(a.lastSyncAt).toLocaleString() : "never";
             process.stdout.write(`${a.agent.padEnd(13)}${String(a.found).padStart(8)}${String(a.synced).padStart(8)}${String(a.pending).padStart(9)}${String(a.sessionsOnServer ?? "?").padStart(20)}  ${last}${a.enabled ? "" : " (disabled)"}${a.lastError ? `  error: ${a.lastError}` : ""}\n`);
+            if (a.interrupted) process.stdout.write(`  ${a.interrupted} source(s) partly synced (an interrupted sync): \`opensync sync\` sends the rest\n`);
+            if (a.rejected) {
+              process.stdout.write(`  ${a.rejected} item(s) rejected by the server (details: \`opensync status --json\`, ~/.opensync/logs/sync.log):\n`);
+              for (const r of a.rejectedItems.slice(0, 3)) process.stdout.write(`    ${r.kind} ${r.externalId ?? "?"} in session ${r.sessionExternalId ?? "?"}: ${r.error}\n`);
+            }
           }
         }
         if (connection) process.exitCode = exitFor(connection);

@@ -35,7 +35,10 @@ export function printSummary(summary: SyncSummary): void {
   const secs = summary.durationMs / 1000;
   const rate = secs > 0 ? ` (${(summary.bytesRead / 1_048_576 / secs).toFixed(1)} MB/s)` : "";
   process.stdout.write(`${verb} ${fmtInt(summary.messages)} messages in ${fmtInt(summary.sessions)} session upserts from ${fmtMB(summary.bytesRead)} MB in ${secs.toFixed(1)} s${rate}.\n`);
-  if (summary.rejected) process.stdout.write(`The server rejected ${summary.rejected} item(s); see ~/.opensync/logs.\n`);
+  if (summary.rejected) {
+    process.stdout.write(`The server rejected ${summary.rejected} item(s) (kept in \`opensync status\` and ~/.opensync/logs/sync.log):\n`);
+    for (const r of summary.rejectedItems.slice(0, 5)) process.stdout.write(`  ${r.agent} ${r.kind} ${r.externalId ?? "?"} in session ${r.sessionExternalId ?? "?"}: ${r.error}\n`);
+  }
 }
 
 function modeOf(flags: SyncFlags): SyncMode {
@@ -77,7 +80,7 @@ export async function syncCommand(flags: SyncFlags, progressLabel: boolean): Pro
     if (!summary) return undefined;
     if (flags.json) printJson(summary);
     else printSummary(summary);
-    if (summary.agents.some((a) => a.errors.length)) process.exitCode = EXIT.failure;
+    if (summary.agents.some((a) => a.errors.length) || summary.rejected) process.exitCode = EXIT.failure;
     return summary;
   } catch (err) {
     bar.done();

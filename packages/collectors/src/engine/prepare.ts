@@ -2,14 +2,15 @@ import type { MessageInput, SessionInput } from "@opensync/protocol";
 import { computeCost } from "../pricing/index.js";
 import type { Redactor } from "../redaction/index.js";
 import type { Chunk } from "../types.js";
-import { clampStrings, MAX_TEXT_CONTENT, truncate } from "./limits.js";
+import { clampStrings, fitMessage, MAX_TEXT_CONTENT, truncate } from "./limits.js";
 
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 /**
  * Everything that happens to a chunk between parsing and upload, on this machine: secrets are
  * redacted, costs are priced where the agent recorded none (unknown models are marked unpriced,
- * never $0), and oversized strings are cut to the protocol's limits.
+ * never $0), and oversized strings are cut to the protocol's limits, in UTF-8 bytes, until the
+ * whole message fits in one request.
  */
 export function prepareChunk(chunk: Chunk, redactor: Redactor): { sessions: SessionInput[]; messages: MessageInput[]; unpricedModels: Set<string> } {
   const unpricedModels = new Set<string>();
@@ -39,7 +40,8 @@ export function prepareChunk(chunk: Chunk, redactor: Redactor): { sessions: Sess
         out.metadata = { ...(out.metadata ?? {}), unpriced: true };
       }
     }
-    return out;
+    // Last: the whole message must fit in one request, counted in UTF-8 bytes.
+    return fitMessage(out);
   });
   // The session says it too, so a total of $0 is never mistaken for "free".
   if (unpricedModels.size) {

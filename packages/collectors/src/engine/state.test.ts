@@ -9,13 +9,45 @@ const fresh = () => new StateStore(mkdtempSync(join(tmpdir(), "opensync-state-")
 
 describe("StateStore", () => {
   it("saves checkpoints and accumulates counters", () => {
-    const s = fresh();
-    s.save({ key: "k", agent: "a", checkpoint: { offset: 10 }, size: 10, mtimeMs: 1, sessions: 1, messages: 5 });
-    s.save({ key: "k", agent: "a", checkpoint: { offset: 20 }, size: 20, mtimeMs: 2, sessions: 1, messages: 3 });
-    expect(s.get("k")).toMatchObject({ checkpoint: { offset: 20 }, size: 20, sessions: 2, messages: 8 });
+    const s = fresh().checkpoints("http://a#user:1");
+    s.saveProgress({ key: "k", agent: "a", checkpoint: { offset: 10 }, sessions: 1, messages: 5 });
+    s.saveProgress({ key: "k", agent: "a", checkpoint: { offset: 20 }, sessions: 1, messages: 3 });
+    expect(s.get("k")).toMatchObject({ checkpoint: { offset: 20 }, complete: false, sessions: 2, messages: 8 });
     expect(s.byAgent("a")).toHaveLength(1);
     s.forget("a");
     expect(s.get("k")).toBeUndefined();
+  });
+
+  it("a unit is up to date only after a complete read, and only while its fingerprint is the same", () => {
+    const s = fresh().checkpoints("http://a#user:1");
+    s.saveProgress({ key: "k", agent: "a", checkpoint: { offset: 10 }, sessions: 1, messages: 5 });
+    expect(s.isUpToDate("k", { size: 100, mtimeMs: 5 })).toBe(false);
+    s.markComplete("k", "a", { size: 100, mtimeMs: 5 }, { offset: 100 });
+    expect(s.isUpToDate("k", { size: 100, mtimeMs: 5 })).toBe(true);
+    expect(s.isUpToDate("k", { size: 101, mtimeMs: 5 })).toBe(false);
+    // A later partial read (the file grew, the run was interrupted) is not complete again.
+    s.saveProgress({ key: "k", agent: "a", checkpoint: { offset: 120 }, sessions: 0, messages: 1 });
+    expect(s.isUpToDate("k", { size: 100, mtimeMs: 5 })).toBe(false);
+  });
+
+  it("checkpoints belong to a destination (defect 4: Claude Code data split between two destinations)", () => {
+    const store = fresh();
+    const one = store.checkpoints("http://one#user:1");
+    const two = store.checkpoints("http://two#user:9");
+    one.markComplete("k", "a", { size: 1, mtimeMs: 1 }, { offset: 1 });
+    expect(one.isUpToDate("k", { size: 1, mtimeMs: 1 })).toBe(true);
+    expect(two.get("k")).toBeUndefined();
+  });
+
+  it("keeps one rejection per item and settles a unit's older rejections", () => {
+    const r = fresh().rejections("http://a#user:1");
+    const base = { unitKey: "u", agent: "a", kind: "message" as const, sessionExternalId: "s", error: "bad" };
+    r.record([{ ...base, externalId: "m1", at: 1 }, { ...base, externalId: "m2", at: 1 }]);
+    r.record([{ ...base, externalId: "m1", at: 5, error: "still bad" }]);
+    expect(r.count("a")).toBe(2);
+    expect(r.list("a").map((x) => [x.externalId, x.error])).toEqual([["m1", "still bad"], ["m2", "bad"]]);
+    r.settleUnit("u", 3);
+    expect(r.list("a").map((x) => x.externalId)).toEqual(["m1"]);
   });
 
   it("a lease held by one holder is refused to another until released or expired", () => {

@@ -1,23 +1,10 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { Checkpoints, CHECKPOINTS_DDL } from "./checkpoints.js";
+import { Rejections, REJECTIONS_DDL } from "./rejections.js";
 
-/**
- * The client's memory in `~/.opensync/state/state.db`: one checkpoint per unit (advanced only after
- * the server acknowledged), what each sync run did, and a lease so two syncs never run at once.
- * SQLite because hooks, `watch` and manual syncs are separate processes writing concurrently.
- */
-export interface UnitState {
-  key: string;
-  agent: string;
-  checkpoint: unknown;
-  /** Size and mtime of the unit when the checkpoint was taken (status: "pending"). */
-  size: number;
-  mtimeMs: number;
-  sessions: number;
-  messages: number;
-  updatedAt: number;
-}
+export type { UnitState, ProgressRecord } from "./checkpoints.js";
 
 export interface RunRecord {
   agent: string;
@@ -28,6 +15,12 @@ export interface RunRecord {
   error: string | null;
 }
 
+/**
+ * The client's memory in `~/.opensync/state/state.db`: per destination (server + account) one
+ * checkpoint per unit (advanced only after the server acknowledged) and the items the server
+ * rejected; what each sync run did; and a lease so two syncs never run at once.
+ * SQLite because hooks, `watch` and manual syncs are separate processes writing concurrently.
+ */
 export class StateStore {
   private readonly db: Database.Database;
 
@@ -37,12 +30,9 @@ export class StateStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("busy_timeout = 10000");
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS checkpoints (
-        key TEXT PRIMARY KEY, agent TEXT NOT NULL, value TEXT NOT NULL,
-        size INTEGER NOT NULL DEFAULT 0, mtime_ms REAL NOT NULL DEFAULT 0,
-        sessions INTEGER NOT NULL DEFAULT 0, messages INTEGER NOT NULL DEFAULT 0,
-        updated_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS checkpoints_agent ON checkpoints(agent);
+      ${CHECKPOINTS_DDL}
+      ${REJECTIONS_DDL}
+      CREATE TABLE IF NOT EXISTS destinations (key_hash TEXT NOT NULL, server TEXT NOT NULL, destination TEXT NOT NULL, PRIMARY KEY (key_hash, server));
       CREATE TABLE IF NOT EXISTS runs (
         agent TEXT PRIMARY KEY, finished_at INTEGER NOT NULL, sessions INTEGER NOT NULL,
         messages INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT);
@@ -51,41 +41,22 @@ export class StateStore {
     `);
   }
 
-  get(key: string): UnitState | undefined {
-    const row = this.db.prepare("SELECT * FROM checkpoints WHERE key = ?").get(key) as Record<string, unknown> | undefined;
-    if (!row) return undefined;
-    return {
-      key: row.key as string,
-      agent: row.agent as string,
-      checkpoint: JSON.parse(row.value as string),
-      size: row.size as number,
-      mtimeMs: row.mtime_ms as number,
-      sessions: row.sessions as number,
-      messages: row.messages as number,
-      updatedAt: row.updated_at as number,
-    };
+  /** The checkpoints of one destination (see destination.ts). */
+  checkpoints(destination: string): Checkpoints {
+    return new Checkpoints(this.db, destination);
   }
 
-  /** Saves a checkpoint; session/message counters accumulate over the unit's life. */
-  save(state: { key: string; agent: string; checkpoint: unknown; size: number; mtimeMs: number; sessions: number; messages: number }): void {
-    this.db
-      .prepare(
-        `INSERT INTO checkpoints (key, agent, value, size, mtime_ms, sessions, messages, updated_at)
-         VALUES (@key, @agent, @value, @size, @mtimeMs, @sessions, @messages, @now)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, size = excluded.size, mtime_ms = excluded.mtime_ms,
-           sessions = checkpoints.sessions + excluded.sessions, messages = checkpoints.messages + excluded.messages,
-           updated_at = excluded.updated_at`,
-      )
-      .run({ ...state, value: JSON.stringify(state.checkpoint ?? null), now: Date.now() });
+  rejections(destination: string): Rejections {
+    return new Rejections(this.db, destination);
   }
 
-  forget(agent?: string): void {
-    if (agent) this.db.prepare("DELETE FROM checkpoints WHERE agent = ?").run(agent);
-    else this.db.prepare("DELETE FROM checkpoints").run();
+  knownDestination(keyHash: string, server: string): string | undefined {
+    const row = this.db.prepare("SELECT destination FROM destinations WHERE key_hash = ? AND server = ?").get(keyHash, server) as { destination: string } | undefined;
+    return row?.destination;
   }
 
-  byAgent(agent: string): UnitState[] {
-    return (this.db.prepare("SELECT key FROM checkpoints WHERE agent = ?").all(agent) as Array<{ key: string }>).map((r) => this.get(r.key)!);
+  rememberDestination(keyHash: string, server: string, destination: string): void {
+    this.db.prepare("INSERT OR REPLACE INTO destinations (key_hash, server, destination) VALUES (?, ?, ?)").run(keyHash, server, destination);
   }
 
   recordRun(run: RunRecord): void {

@@ -1,10 +1,15 @@
 import { stat } from "node:fs/promises";
-import { OpenSyncError, type OpenSyncClient, type SyncBatchResponse } from "@opensync/protocol";
+import { join } from "node:path";
+import { appendLogLine } from "../log-file.js";
+import { logsDir } from "../paths.js";
+import { OpenSyncError, type OpenSyncClient } from "@opensync/protocol";
 import type { Redactor } from "../redaction/index.js";
-import type { AgentCollector, Chunk, CollectorContext, SourceUnit } from "../types.js";
+import type { AgentCollector, Chunk, CollectorContext, SourceUnit, UnitFingerprint } from "../types.js";
+import { knownDestination, resolveDestination } from "./destination.js";
 import { prepareChunk } from "./prepare.js";
+import { canResume, tailFor } from "./resume-guard.js";
 import type { StateStore } from "./state.js";
-import { Uploader, UploadUnavailableError, type UploaderOptions } from "./uploader.js";
+import { Uploader, UploadUnavailableError, type RejectedItem, type UploaderOptions } from "./uploader.js";
 
 /**
  * - `incremental` (default): every unit from its checkpoint; units unchanged since then are skipped.
@@ -32,6 +37,8 @@ export interface AgentSummary {
   bytesRead: number;
   errors: string[];
   unpricedModels: string[];
+  /** Items of this agent the server rejected in this run (also kept in the state and logged). */
+  rejected: number;
 }
 
 export interface SyncSummary {
@@ -43,6 +50,10 @@ export interface SyncSummary {
   bytesRead: number;
   requests: number;
   rejected: number;
+  /** The first items the server rejected in this run (at most 100), with the reason. */
+  rejectedItems: RejectedItem[];
+  /** The server and account this run sent to (checkpoints are kept per destination). */
+  destination: string | null;
   durationMs: number;
 }
 
@@ -58,7 +69,8 @@ export interface SyncOptions {
   units?: SourceUnit[];
   uploader?: UploaderOptions;
   onProgress?: (progress: SyncProgress) => void;
-  onItemErrors?: (errors: SyncBatchResponse["errors"]) => void;
+  /** Lines for the sync log (`~/.opensync/logs`): rejected items, never message text. */
+  log?: (line: string) => void;
   /** Applied to each chunk before redaction and upload, e.g. to drop parts a user chose not to sync. */
   transformChunk?: (chunk: Chunk, agent: AgentCollector) => Chunk;
 }
@@ -67,7 +79,7 @@ export interface SyncOptions {
  * Size and mtime of a unit, used to skip units unchanged since their checkpoint. A SQLite unit
  * counts its `-wal` file too: agents write there long before the main file changes.
  */
-async function sizeOf(path: string): Promise<{ size: number; mtimeMs: number }> {
+async function sizeOf(path: string): Promise<UnitFingerprint> {
   const one = async (p: string) => {
     try {
       const s = await stat(p);
@@ -80,21 +92,49 @@ async function sizeOf(path: string): Promise<{ size: number; mtimeMs: number }> 
   return { size: main.size + wal.size, mtimeMs: Math.max(main.mtimeMs, wal.mtimeMs) };
 }
 
+/** The unit's fingerprint: the collector's own when it has one, else size and mtime. */
+export function fingerprintOf(agent: AgentCollector, unit: SourceUnit): Promise<UnitFingerprint> {
+  return agent.fingerprint ? agent.fingerprint(unit) : sizeOf(unit.path);
+}
+
+const MAX_REPORTED_REJECTIONS = 100;
+
 /**
  * The sync engine: for each agent, discover units, read each from its checkpoint, prepare the
- * chunks (redaction, pricing) and upload them; a checkpoint moves only after the server
- * acknowledged everything before it. Throws when the server is unavailable or refuses the key:
- * nothing is lost, the next run resumes from the last acknowledged checkpoint.
+ * chunks (redaction, pricing, limits) and upload them. Checkpoints belong to the destination (server
+ * and account). A checkpoint moves only after the server acknowledged everything before it, and a
+ * unit counts as synced only when a read of it reached the end and every chunk was acknowledged:
+ * an interrupted read resumes where it stopped, even if the file never changes again. Throws when
+ * the server is unavailable or refuses the key: nothing is lost, the next run resumes from the last
+ * acknowledged checkpoint. Items the server rejects are recorded, logged and reported.
  */
 export async function runSync(options: SyncOptions): Promise<SyncSummary> {
   const started = Date.now();
   const mode = options.mode ?? "incremental";
   const dryRun = options.dryRun ?? false;
-  const uploader = new Uploader(options.client, { ...options.uploader, onItemErrors: options.onItemErrors });
+  // A dry run needs no server: it compares with the destination's checkpoints if they are known.
+  const destination = dryRun ? (knownDestination(options.state, options.client) ?? null) : await resolveDestination(options.state, options.client);
+  const checkpoints = destination ? options.state.checkpoints(destination) : undefined;
+  const rejections = destination ? options.state.rejections(destination) : undefined;
   const summaries: AgentSummary[] = [];
+  const rejectedItems: RejectedItem[] = [];
+  const syncLog = join(logsDir(options.ctx.env), "sync.log");
+  const log = options.log ?? ((line: string) => appendLogLine(syncLog, line));
+  const uploader = new Uploader(options.client, {
+    ...options.uploader,
+    onRejected: (items) => {
+      rejections?.record(items.map((r) => ({ ...r, at: Date.now() })));
+      for (const r of items) {
+        const summary = summaries.find((s) => s.agent === r.agent);
+        if (summary) summary.rejected++;
+        if (rejectedItems.length < MAX_REPORTED_REJECTIONS) rejectedItems.push(r);
+        log(`rejected by the server: ${r.kind} ${r.externalId ?? "?"} of session ${r.sessionExternalId ?? "?"} (${r.unitKey}): ${r.error}`);
+      }
+    },
+  });
 
   for (const agent of options.agents) {
-    const summary: AgentSummary = { agent: agent.id, unitsFound: 0, unitsRead: 0, sessions: 0, messages: 0, bytesRead: 0, errors: [], unpricedModels: [] };
+    const summary: AgentSummary = { agent: agent.id, unitsFound: 0, unitsRead: 0, sessions: 0, messages: 0, bytesRead: 0, errors: [], unpricedModels: [], rejected: 0 };
     summaries.push(summary);
     const unpriced = new Set<string>();
     let units: SourceUnit[];
@@ -105,39 +145,47 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
       continue;
     }
     summary.unitsFound = units.length;
-    const sized = await Promise.all(units.map(async (unit) => ({ unit, ...(await sizeOf(unit.path)) })));
-    const todo = sized.filter(({ unit, size, mtimeMs }) => {
-      const saved = options.state.get(unit.key);
+    const fingerprinted = await Promise.all(units.map(async (unit) => ({ unit, fingerprint: await fingerprintOf(agent, unit) })));
+    const todo = fingerprinted.filter(({ unit, fingerprint }) => {
+      if (!checkpoints || mode === "all") return true;
+      const saved = checkpoints.get(unit.key);
       if (mode === "new") return !saved;
-      if (mode === "all" || !saved) return true;
-      return saved.size !== size || saved.mtimeMs !== mtimeMs;
+      return !checkpoints.isUpToDate(unit.key, fingerprint);
     });
-    const bytesTotal = todo.reduce((n, u) => n + u.size, 0);
+    const bytesTotal = todo.reduce((n, u) => n + u.fingerprint.size, 0);
 
-    for (const [index, { unit, size, mtimeMs }] of todo.entries()) {
-      const saved = mode === "all" ? undefined : options.state.get(unit.key);
+    for (const [index, { unit, fingerprint }] of todo.entries()) {
+      const saved = mode === "all" ? undefined : checkpoints?.get(unit.key);
+      const resumable = saved && (await canResume(unit.path, saved.checkpoint, saved.tail));
+      const from = resumable ? saved.checkpoint : undefined;
+      const readStartedAt = Date.now();
+      const origin = { unitKey: unit.key, agent: agent.id };
       let unitBytes = 0;
-      let chunks = 0;
+      let lastCheckpoint: unknown = from ?? null;
       try {
-        for await (const chunk of agent.read(unit, saved?.checkpoint ?? undefined, options.ctx)) {
-          chunks++;
+        for await (const chunk of agent.read(unit, from, options.ctx)) {
           const prepared = prepareChunk(options.transformChunk ? options.transformChunk(chunk, agent) : chunk, options.redactor);
           for (const m of prepared.unpricedModels) unpriced.add(m);
           summary.sessions += prepared.sessions.length;
           summary.messages += prepared.messages.length;
           unitBytes += chunk.bytesRead ?? 0;
           summary.bytesRead += chunk.bytesRead ?? 0;
-          if (!dryRun) {
-            const record = { key: unit.key, agent: agent.id, checkpoint: chunk.checkpoint, size, mtimeMs, sessions: prepared.sessions.length, messages: prepared.messages.length };
-            await uploader.push(prepared, () => options.state.save(record));
+          lastCheckpoint = chunk.checkpoint;
+          if (!dryRun && checkpoints) {
+            const record = { key: unit.key, agent: agent.id, checkpoint: chunk.checkpoint, sessions: prepared.sessions.length, messages: prepared.messages.length, tail: await tailFor(unit.path, chunk.checkpoint) };
+            await uploader.push(prepared, () => checkpoints.saveProgress(record), origin);
           }
           options.onProgress?.({ agent: agent.id, unitIndex: index, unitCount: todo.length, bytesRead: summary.bytesRead, bytesTotal, sessions: summary.sessions, messages: summary.messages });
         }
         summary.unitsRead++;
-        // Nothing new: remember the unit's size so the next run skips it without reading.
-        if (!dryRun && chunks === 0) {
-          const record = { key: unit.key, agent: agent.id, checkpoint: saved?.checkpoint ?? null, size, mtimeMs, sessions: 0, messages: 0 };
-          await uploader.push({ sessions: [], messages: [] }, () => options.state.save(record));
+        // The read reached the end: once everything before is acknowledged, the unit is synced as
+        // of the fingerprint taken before reading (later writes change it, so they are read next time).
+        if (!dryRun && checkpoints) {
+          const complete = lastCheckpoint;
+          await uploader.push({ sessions: [], messages: [] }, () => {
+            checkpoints.markComplete(unit.key, agent.id, fingerprint, complete);
+            if (!from) rejections?.settleUnit(unit.key, readStartedAt);
+          });
         }
       } catch (err) {
         if (isFatal(err)) {
@@ -146,7 +194,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
         }
         summary.errors.push(`${unit.path}: ${(err as Error).message}`);
       }
-      if (unitBytes === 0) summary.bytesRead += Math.max(0, size - (saved?.size ?? 0));
+      if (unitBytes === 0) summary.bytesRead += Math.max(0, fingerprint.size - (saved?.complete ? saved.size : 0));
     }
     summary.unpricedModels = [...unpriced];
   }
@@ -155,7 +203,8 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
   const now = Date.now();
   if (!dryRun) {
     for (const s of summaries) {
-      options.state.recordRun({ agent: s.agent, finishedAt: now, sessions: s.sessions, messages: s.messages, ok: s.errors.length === 0, error: s.errors[0] ?? null });
+      const problems = [...s.errors, ...(s.rejected ? [`${s.rejected} item(s) rejected by the server`] : [])];
+      options.state.recordRun({ agent: s.agent, finishedAt: now, sessions: s.sessions, messages: s.messages, ok: problems.length === 0, error: problems[0] ?? null });
     }
   }
   return {
@@ -167,6 +216,8 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
     bytesRead: summaries.reduce((n, s) => n + s.bytesRead, 0),
     requests: uploader.totals.requests,
     rejected: uploader.totals.rejected,
+    rejectedItems,
+    destination,
     durationMs: now - started,
   };
 }

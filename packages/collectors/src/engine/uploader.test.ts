@@ -90,12 +90,12 @@ describe("Uploader", () => {
   });
 
   it("a later batch's acknowledgement never runs when an earlier batch failed", async () => {
-    const { client } = fakeServer([400]);
+    const { client } = fakeServer([401]);
     const up = new Uploader(client, { maxMessages: 1, concurrency: 2, sleep });
     const acked: number[] = [];
     await up.push({ sessions: [], messages: msgs(1) }, () => void acked.push(1));
     await up.push({ sessions: [], messages: msgs(1, "x") }, () => void acked.push(2)).catch(() => {});
-    await expect(up.flush()).rejects.toMatchObject({ status: 400 });
+    await expect(up.flush()).rejects.toMatchObject({ status: 401 });
     expect(acked).toEqual([]);
   });
 
@@ -104,8 +104,87 @@ describe("Uploader", () => {
     const up = new Uploader(client, { sleep });
     await up.push({ sessions: [{ externalId: "s" }], messages: msgs(10) }, () => {});
     await up.flush();
-    expect(calls.map((c) => c.body.messages.length)).toEqual([10, 5, 5]);
+    expect(calls.map((c) => c.body.sessions.length + c.body.messages.length)).toEqual([11, 6, 5]);
     expect(calls[1].body.sessions).toHaveLength(1);
     expect(calls[2].body.sessions).toHaveLength(0);
+  });
+
+  it("counts request bytes in UTF-8, not UTF-16 characters", async () => {
+    const { calls, client } = fakeServer();
+    const up = new Uploader(client, { maxBytes: 10_000, sleep });
+    const cjk = Array.from({ length: 6 }, (_, i) => ({ sessionExternalId: "s", externalId: `c${i}`, role: "user", textContent: "漢".repeat(1000) }));
+    await up.push({ sessions: [], messages: cjk }, () => {});
+    await up.flush();
+    for (const c of calls) expect(Buffer.byteLength(JSON.stringify(c.body))).toBeLessThan(10_500);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** A server enforcing limits the way ours does: a body limit, a session cap, per-item validation. */
+function strictServer(limits: { maxBody: number; maxSessions: number; bad?: (m: { externalId: string }) => boolean }) {
+  const received = { sessions: 0, messages: new Set<string>() };
+  const statuses: number[] = [];
+  const fetchImpl = (async (_url: URL, init: RequestInit) => {
+    const raw = String(init.body);
+    const answer = (status: number, body: unknown) => (statuses.push(status), Response.json(body, { status }));
+    if (Buffer.byteLength(raw) > limits.maxBody) return answer(413, { error: "too large", code: "payload_too_large" });
+    const body = JSON.parse(raw) as Call["body"];
+    if (body.sessions.length > limits.maxSessions) return answer(400, { error: "sessions: too many", code: "invalid_request" });
+    const errors: Array<{ kind: string; index: number; error: string }> = [];
+    body.messages.forEach((m, index) => {
+      if (limits.bad?.(m)) errors.push({ kind: "message", index, error: "textContent: too long" });
+      else received.messages.add(m.externalId);
+    });
+    received.sessions += body.sessions.length;
+    return answer(200, { ok: true, sessions: body.sessions.length, messages: body.messages.length - errors.length, errors });
+  }) as unknown as typeof fetch;
+  return { received, statuses, client: new OpenSyncClient({ baseUrl: "http://127.0.0.1:1", apiKey: "osk_x", fetch: fetchImpl }) };
+}
+
+describe("defect 6: more than 5,000 sessions in one request wedge sync forever", () => {
+  it("bounds sessions per request, and bisects a request refused as a whole instead of failing the run", async () => {
+    const server = strictServer({ maxBody: 16 << 20, maxSessions: 5000 });
+    const sessions = Array.from({ length: 12_000 }, (_, i) => ({ externalId: `s${i}`, source: "claude-code" }));
+    // Even an uploader configured with a session cap above the server's finishes: 400 is bisected.
+    const up = new Uploader(server.client, { maxSessions: 20_000, sleep });
+    let acked = false;
+    await up.push({ sessions, messages: [{ sessionExternalId: "s1", externalId: "real", role: "user", textContent: "hi" }] }, () => void (acked = true));
+    await up.flush();
+    expect(acked).toBe(true);
+    expect(server.received.sessions).toBe(12_000);
+    expect(server.received.messages.has("real")).toBe(true);
+    const defaults = strictServer({ maxBody: 16 << 20, maxSessions: 5000 });
+    const up2 = new Uploader(defaults.client, { sleep });
+    await up2.push({ sessions, messages: [] }, () => {});
+    await up2.flush();
+    expect(defaults.statuses.every((s) => s === 200)).toBe(true);
+  });
+});
+
+describe("defect 7: one message over the body limit in UTF-8 wedges sync forever", () => {
+  it("a single message refused with 413 is cut until it fits, and the run goes on", async () => {
+    const server = strictServer({ maxBody: 300_000, maxSessions: 5000 });
+    const up = new Uploader(server.client, { sleep });
+    const huge = { sessionExternalId: "s", externalId: "huge", role: "user", textContent: "漢".repeat(400_000), parts: [{ type: "text", content: { text: "漢".repeat(400_000) } }] };
+    let acked = false;
+    await up.push({ sessions: [{ externalId: "s" }], messages: [huge, ...msgs(3)] }, () => void (acked = true));
+    await up.flush();
+    expect(acked).toBe(true);
+    expect(server.received.messages).toEqual(new Set(["huge", "m0", "m1", "m2"]));
+    expect(up.totals.rejected).toBe(0);
+  });
+});
+
+describe("rejected items are reported, never skipped in silence", () => {
+  it("reports each item the server rejected with its ids and origin, and acknowledges the batch", async () => {
+    const server = strictServer({ maxBody: 16 << 20, maxSessions: 5000, bad: (m) => m.externalId === "m1" });
+    const rejected: unknown[] = [];
+    const up = new Uploader(server.client, { sleep, onRejected: (items) => rejected.push(...items) });
+    let acked = false;
+    await up.push({ sessions: [], messages: msgs(3) }, () => void (acked = true), { unitKey: "claude-code:/t.jsonl", agent: "claude-code" });
+    await up.flush();
+    expect(acked).toBe(true);
+    expect(rejected).toEqual([{ kind: "message", sessionExternalId: "s", externalId: "m1", unitKey: "claude-code:/t.jsonl", agent: "claude-code", error: "textContent: too long" }]);
+    expect(up.totals.rejected).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { OpenSyncError, type OpenSyncClient, type SyncBatchResponse } from "@opensync/protocol";
+import { OpenSyncError, type OpenSyncClient } from "@opensync/protocol";
+import { fitMessage } from "./limits.js";
 
 const gzipAsync = promisify(gzip);
 
@@ -9,10 +10,26 @@ export interface UploadItems {
   messages: unknown[];
 }
 
+/** Where a pushed group came from, so a rejected item can be traced to its source unit. */
+export interface UploadOrigin {
+  unitKey: string;
+  agent: string;
+}
+
+/** An item the server refused; the rest of its batch was applied and acknowledged. */
+export interface RejectedItem extends UploadOrigin {
+  kind: "session" | "message";
+  sessionExternalId: string | null;
+  externalId: string | null;
+  error: string;
+}
+
 export interface UploaderOptions {
   /** Messages per request (default 500). */
   maxMessages?: number;
-  /** Serialised bytes per request before compression (default 4 MiB). */
+  /** Sessions per request (default 500; the server takes at most 5,000, issue 7 defect 6). */
+  maxSessions?: number;
+  /** Serialised UTF-8 bytes per request before compression (default 4 MiB). */
   maxBytes?: number;
   /** Attempts per request for retryable failures (default 6). */
   attempts?: number;
@@ -20,8 +37,8 @@ export interface UploaderOptions {
   concurrency?: number;
   /** Compress bodies (default: yes, except to a loopback server where it only costs CPU). */
   gzip?: boolean;
-  /** Called when the server rejected single items (validation); the batch is still acknowledged. */
-  onItemErrors?: (errors: SyncBatchResponse["errors"]) => void;
+  /** Called with the items the server rejected (validation); their batch is still acknowledged. */
+  onRejected?: (items: RejectedItem[]) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -35,27 +52,59 @@ export class UploadUnavailableError extends Error {
   }
 }
 
-interface Serialized {
-  sessions: string[];
-  messages: string[];
+/** One serialised upsert and what identifies it. */
+interface Item {
+  kind: "session" | "message";
+  json: string;
+  bytes: number;
+  origin?: UploadOrigin;
+}
+
+interface Pending {
+  items: Item[];
+  sessions: number;
+  messages: number;
   bytes: number;
   acks: Array<() => void | Promise<void>>;
 }
 
+const emptyPending = (): Pending => ({ items: [], sessions: 0, messages: 0, bytes: 0, acks: [] });
 const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
+/** A message still refused (413) at this size is rejected rather than cut to nothing. */
+const SMALLEST_MESSAGE_BYTES = 16 * 1024;
+
+function idOf(value: unknown): string | null {
+  return typeof value === "string" || typeof value === "number" ? String(value) : null;
+}
+
+function describe(item: Item): Pick<RejectedItem, "kind" | "sessionExternalId" | "externalId"> {
+  try {
+    const v = JSON.parse(item.json) as Record<string, unknown>;
+    if (item.kind === "session") return { kind: "session", sessionExternalId: idOf(v.externalId ?? v.sessionId), externalId: idOf(v.externalId ?? v.sessionId) };
+    return { kind: "message", sessionExternalId: idOf(v.sessionExternalId), externalId: idOf(v.externalId) };
+  } catch {
+    return { kind: item.kind, sessionExternalId: null, externalId: null };
+  }
+}
 
 /**
- * Accumulates upserts into `/sync/batch` requests bounded by count and bytes, sends them with
- * retries (exponential backoff with jitter, honouring 429 Retry-After), and runs each pushed
- * group's `onAcked` only once the server acknowledged it, in push order.
+ * Accumulates upserts into `/sync/batch` requests bounded by sessions, messages and UTF-8 bytes,
+ * sends them with retries (exponential backoff with jitter, honouring 429 Retry-After), and runs
+ * each pushed group's `onAcked` only once the server acknowledged it, in push order.
+ *
+ * Nothing wedges a sync forever: a request the server finds too large (413) is split, down to a
+ * single message that is cut until it fits; a request refused as a whole (400) is bisected to the
+ * item at fault. Such an item is reported through `onRejected` and its group acknowledged, like an
+ * item the server rejected inside an accepted batch. Only unavailability and refused credentials
+ * stop the run.
  */
 export class Uploader {
-  private current: Serialized = { sessions: [], messages: [], bytes: 0, acks: [] };
+  private current: Pending = emptyPending();
   private readonly inflight = new Set<Promise<void>>();
   /** Acks are chained so a later batch never commits a checkpoint before an earlier one. */
   private ackChain: Promise<void> = Promise.resolve();
   private failure: unknown;
-  private readonly opts: Required<Omit<UploaderOptions, "onItemErrors">> & Pick<UploaderOptions, "onItemErrors">;
+  private readonly opts: Required<Omit<UploaderOptions, "onRejected">> & Pick<UploaderOptions, "onRejected">;
   readonly totals = { requests: 0, sessions: 0, messages: 0, bytesSent: 0, rejected: 0 };
 
   constructor(
@@ -64,43 +113,53 @@ export class Uploader {
   ) {
     this.opts = {
       maxMessages: options.maxMessages ?? 500,
+      maxSessions: options.maxSessions ?? 500,
       maxBytes: options.maxBytes ?? 4 * 1024 * 1024,
       attempts: options.attempts ?? 6,
       concurrency: options.concurrency ?? 2,
       gzip: options.gzip ?? !isLoopback(client.baseUrl),
-      onItemErrors: options.onItemErrors,
+      onRejected: options.onRejected,
       sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     };
   }
 
   /** Queues a group of upserts; `onAcked` runs after every request carrying part of it succeeded. */
-  async push(items: UploadItems, onAcked: () => void | Promise<void>): Promise<void> {
+  async push(items: UploadItems, onAcked: () => void | Promise<void>, origin?: UploadOrigin): Promise<void> {
     this.throwIfFailed();
-    const sessions = items.sessions.map((s) => JSON.stringify(s));
-    const messages = items.messages.map((m) => JSON.stringify(m));
-    for (const s of sessions) this.add("sessions", s);
-    for (const m of messages) {
-      if (this.current.messages.length >= this.opts.maxMessages || (this.current.bytes + m.length > this.opts.maxBytes && this.current.messages.length > 0)) {
-        await this.send();
-      }
-      this.add("messages", m);
-    }
+    for (const s of items.sessions) await this.add(this.item("session", s, origin));
+    for (const m of items.messages) await this.add(this.item("message", m, origin));
     this.current.acks.push(onAcked);
-    if (this.current.messages.length >= this.opts.maxMessages || this.current.bytes >= this.opts.maxBytes) await this.send();
+    if (this.full()) await this.send();
   }
 
   /** Sends what is buffered and waits for every request and acknowledgement. */
   async flush(): Promise<void> {
     this.throwIfFailed();
-    if (this.current.sessions.length || this.current.messages.length || this.current.acks.length) await this.send();
+    if (this.current.items.length || this.current.acks.length) await this.send();
     while (this.inflight.size) await Promise.race(this.inflight);
     await this.ackChain;
     this.throwIfFailed();
   }
 
-  private add(kind: "sessions" | "messages", json: string): void {
-    this.current[kind].push(json);
-    this.current.bytes += json.length + 1;
+  private item(kind: Item["kind"], value: unknown, origin?: UploadOrigin): Item {
+    const json = JSON.stringify(value);
+    return { kind, json, bytes: Buffer.byteLength(json) + 1, origin };
+  }
+
+  private full(): boolean {
+    const c = this.current;
+    return c.messages >= this.opts.maxMessages || c.sessions >= this.opts.maxSessions || c.bytes >= this.opts.maxBytes;
+  }
+
+  private async add(item: Item): Promise<void> {
+    const c = this.current;
+    const countFull = item.kind === "message" ? c.messages >= this.opts.maxMessages : c.sessions >= this.opts.maxSessions;
+    if (c.items.length > 0 && (countFull || c.bytes + item.bytes > this.opts.maxBytes)) await this.send();
+    const next = this.current;
+    next.items.push(item);
+    next.bytes += item.bytes;
+    if (item.kind === "message") next.messages++;
+    else next.sessions++;
   }
 
   private throwIfFailed(): void {
@@ -109,16 +168,16 @@ export class Uploader {
 
   private async send(): Promise<void> {
     const batch = this.current;
-    this.current = { sessions: [], messages: [], bytes: 0, acks: [] };
+    this.current = emptyPending();
     while (this.inflight.size >= this.opts.concurrency) await Promise.race(this.inflight);
     this.throwIfFailed();
-    const request = this.deliver(batch.sessions, batch.messages);
+    const request = this.deliver(batch.items);
     const acked = request.then(() => batch.acks);
     // Handled in the ack chain below, possibly later than it settles: don't let it count as unhandled.
     acked.catch(() => {});
     // Chain acknowledgements in submission order.
     this.ackChain = this.ackChain.then(async () => {
-      let acks: Serialized["acks"];
+      let acks: Pending["acks"];
       try {
         acks = await acked;
       } catch (err) {
@@ -140,10 +199,45 @@ export class Uploader {
     this.inflight.add(tracked);
   }
 
-  /** Delivers one batch, splitting it in halves when the server says it is too large (413). */
-  private async deliver(sessions: string[], messages: string[]): Promise<void> {
-    if (!sessions.length && !messages.length) return;
-    const json = `{"sessions":[${sessions.join(",")}],"messages":[${messages.join(",")}]}`;
+  private reject(items: Array<{ item: Item; error: string }>): void {
+    if (!items.length) return;
+    this.totals.rejected += items.length;
+    this.opts.onRejected?.(
+      items.map(({ item, error }) => ({ ...describe(item), unitKey: item.origin?.unitKey ?? "", agent: item.origin?.agent ?? "", error })),
+    );
+  }
+
+  /**
+   * Delivers items (sessions first, as the server applies them). A 413 halves the request (a
+   * single message is cut instead); a 400 refusing the whole request is bisected to the bad item.
+   */
+  private async deliver(items: Item[]): Promise<void> {
+    if (!items.length) return;
+    try {
+      await this.post(items);
+    } catch (err) {
+      if (!(err instanceof OpenSyncError) || (err.status !== 413 && err.status !== 400)) throw err;
+      if (items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        await this.deliver(items.slice(0, half));
+        await this.deliver(items.slice(half));
+        return;
+      }
+      const [only] = items;
+      if (err.status === 413 && only.kind === "message" && only.bytes > SMALLEST_MESSAGE_BYTES) {
+        const smaller = fitMessage(JSON.parse(only.json) as Record<string, unknown>, Math.floor(only.bytes / 2));
+        await this.deliver([this.item("message", smaller, only.origin)]);
+        return;
+      }
+      this.reject([{ item: only, error: `${err.status}: ${err.message}` }]);
+    }
+  }
+
+  /** One request, retried while the failure is transient. */
+  private async post(items: Item[]): Promise<void> {
+    const sessions = items.filter((i) => i.kind === "session");
+    const messages = items.filter((i) => i.kind === "message");
+    const json = `{"sessions":[${sessions.map((i) => i.json).join(",")}],"messages":[${messages.map((i) => i.json).join(",")}]}`;
     const data = this.opts.gzip ? new Uint8Array(await gzipAsync(json, { level: 1 })) : json;
     let attempt = 0;
     for (;;) {
@@ -154,18 +248,13 @@ export class Uploader {
         this.totals.sessions += res.sessions;
         this.totals.messages += res.messages;
         this.totals.bytesSent += typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
-        if (res.errors.length) {
-          this.totals.rejected += res.errors.length;
-          this.opts.onItemErrors?.(res.errors);
-        }
+        this.reject(
+          res.errors
+            .map((e) => ({ item: (e.kind === "session" ? sessions : messages)[e.index], error: e.error }))
+            .filter((r): r is { item: Item; error: string } => r.item !== undefined),
+        );
         return;
       } catch (err) {
-        if (err instanceof OpenSyncError && err.status === 413 && messages.length > 1) {
-          const half = Math.ceil(messages.length / 2);
-          await this.deliver(sessions, messages.slice(0, half));
-          await this.deliver([], messages.slice(half));
-          return;
-        }
         const retryable = err instanceof OpenSyncError && err.retryable;
         if (!retryable) throw err;
         if (attempt >= this.opts.attempts) {
