@@ -5,8 +5,18 @@ export interface Line {
   text: string;
   /** Byte offset of the first byte of the line. */
   start: number;
-  /** Byte offset just past the line's newline. */
+  /** Byte offset just past the line's newline (past its last byte when it has none). */
   end: number;
+  /** The file's last line, without a newline (only with `includeUnterminatedTail`). */
+  unterminated?: true;
+}
+
+export interface ReadLinesOptions {
+  /**
+   * Also yield a last line that has no newline. Only for a caller that knows the writer is done
+   * with it (and checks it is whole): by default such a line may still be being appended.
+   */
+  includeUnterminatedTail?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -15,7 +25,9 @@ const NEWLINE = 0x0a;
  * Streams the complete lines of a file from a byte offset. A last line without its newline is
  * not yielded (the writer may still be appending it). Memory stays bounded by the longest line.
  */
-export async function* readCompleteLines(path: string, startOffset = 0, highWaterMark = 1 << 20): AsyncGenerator<Line> {
+export async function* readCompleteLines(
+  path: string, startOffset = 0, highWaterMark = 1 << 20, options: ReadLinesOptions = {},
+): AsyncGenerator<Line> {
   const stream = createReadStream(path, { start: startOffset, highWaterMark });
   let pending: Buffer[] = [];
   let pendingStart = startOffset;
@@ -36,6 +48,9 @@ export async function* readCompleteLines(path: string, startOffset = 0, highWate
       }
       if (from < chunk.length) pending.push(Buffer.from(chunk.subarray(from)));
       position += chunk.length;
+    }
+    if (options.includeUnterminatedTail && pending.length) {
+      yield { text: Buffer.concat(pending).toString("utf8"), start: pendingStart, end: position, unterminated: true };
     }
   } finally {
     stream.destroy();

@@ -1,19 +1,28 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { MessageInput, PartInput, SessionInput } from "@opensync/protocol";
-import { CLAUDE_PROVIDER, SYNTHETIC_MODEL } from "./constants.js";
-import { assistantParts, readableText, userContent } from "./content.js";
+import { CLAUDE_PROVIDER, CLAUDE_SOURCE, SYNTHETIC_MODEL } from "./constants.js";
+import { readableText, userContent } from "./content.js";
+import { ResponseContent } from "./content-merge.js";
+import { persistedOutputReader } from "./persisted-output.js";
+import { queuedPromptOf } from "./queued-prompt.js";
 import { noteTimestamp, setTitleCandidate, toSessionInput, type SessionFacts } from "./session-facts.js";
-import { isNoisePrompt, toTitle } from "./titles.js";
+import { promptTitle, slashCommandTitle } from "./titles.js";
 import type { TranscriptLine } from "./transcript-line.js";
-import { addTokens, isZeroUsage, usageKeyOfLine, usageOfLine, type TokenCounts } from "./usage.js";
+import { isZeroUsage, usageOfLine, type TokenCounts } from "./usage.js";
 
 export interface TranscriptFile {
+  /** The transcript itself. */
+  path: string;
+  /** `<config>/projects/<encoded cwd>`: sessions' own transcripts and `<sessionId>/` folders. */
+  projectDir: string;
   /** The session the file is named after (`<sessionId>.jsonl`, `<sessionId>/subagents/...`). */
   defaultSessionId: string;
   /** Subagent transcripts (`<session>/subagents/agent-<id>.jsonl`): every line is a sidechain. */
   subagentId?: string;
 }
 
-/** One assistant response being assembled from its streamed lines (one content block a line). */
+/** One assistant response being assembled from its lines (one block a line, or growing snapshots). */
 interface OpenGroup {
   key: string;
   chain: string;
@@ -26,18 +35,21 @@ interface OpenGroup {
   model?: string;
   synthetic: boolean;
   apiError: boolean;
-  parts: PartInput[];
+  content: ResponseContent;
+  /** The usage of the response's last line that had one: the billed usage. */
   tokens?: TokenCounts;
-  countedUsageKeys: Set<string>;
 }
 
 export interface AssemblerFacts {
   sessions: Record<string, SessionFacts>;
-  /** Facts of lines without a `sessionId` (summary lines), given to the file's session. */
+  /** Facts of bookkeeping lines without a `sessionId` (summary, file-history-snapshot): the file's session's. */
   file: SessionFacts;
 }
 
-interface ReadyMessage { start: number; message: MessageInput }
+interface ReadyMessage { start: number; message: MessageInput; group?: OpenGroup }
+
+/** Closed responses kept to fold a response Claude Code writes again later in the file into itself. */
+const RECENTLY_CLOSED = 32;
 
 /**
  * Turns transcript lines, in file order, into message and session upserts. User, tool and system
@@ -48,6 +60,9 @@ export class TranscriptAssembler {
   private readonly facts: Map<string, SessionFacts>;
   private readonly fileFacts: SessionFacts;
   private readonly open = new Map<string, OpenGroup>();
+  private readonly recentlyClosed = new Map<string, OpenGroup>();
+  private readonly ownTranscript = new Map<string, boolean>();
+  private readonly readers = new Map<string, ReturnType<typeof persistedOutputReader>>();
   private ready: ReadyMessage[] = [];
   private readyTextChars = 0;
 
@@ -61,44 +76,29 @@ export class TranscriptAssembler {
   get readyChars(): number { return this.readyTextChars; }
 
   accept(line: TranscriptLine, start: number): void {
-    const sessionId = line.sessionId ?? this.file.defaultSessionId;
-    const facts = line.sessionId ? this.factsOf(line.sessionId) : this.fileFacts;
     const sidechain = line.isSidechain || this.file.subagentId !== undefined;
+    const queued = line.type === "attachment" ? queuedPromptOf(line.raw) : undefined;
+    if (line.type !== "user" && line.type !== "assistant" && line.type !== "system" && queued === undefined) {
+      this.acceptBookkeeping(line);
+      return;
+    }
+    const sessionId = line.sessionId ?? this.file.defaultSessionId;
+    const facts = this.factsOf(sessionId);
     noteTimestamp(facts, line.timestamp);
     if (line.cwd && !facts.cwd) facts.cwd = line.cwd;
     if (line.gitBranch) facts.gitBranch = line.gitBranch;
-    switch (line.type) {
-      case "user":
-        if (!sidechain) facts.hasMainChain = true;
-        this.acceptUser(line, start, sessionId, facts, sidechain);
-        break;
-      case "assistant":
-        if (!sidechain) facts.hasMainChain = true;
-        this.acceptAssistant(line, start, sessionId, facts, sidechain);
-        break;
-      case "system":
-        this.acceptSystem(line, start, sessionId, sidechain);
-        break;
-      case "summary":
-      case "custom-title":
-      case "ai-title":
-        if (!sidechain) facts.hasMainChain = true;
-        if (line.type === "summary") setTitleCandidate(facts, "summary", line.raw.summary);
-        else if (line.type === "custom-title") setTitleCandidate(facts, "customTitle", line.raw.customTitle);
-        else setTitleCandidate(facts, "aiTitle", line.raw.aiTitle);
-        break;
-      default:
-        // attachment, progress, queue-operation, file-history-snapshot, api-request*, cost-state,
-        // last-prompt and whatever future versions add: not conversation content.
-        break;
-    }
+    if (!sidechain) facts.hasMainChain = true;
+    if (queued !== undefined) this.acceptUser(line, queued, start, sessionId, facts, sidechain, true);
+    else if (line.type === "user") this.acceptUser(line, line.message?.content, start, sessionId, facts, sidechain, false);
+    else if (line.type === "assistant") this.acceptAssistant(line, start, sessionId, facts, sidechain);
+    else this.acceptSystem(line, start, sessionId, sidechain);
   }
 
   /** Up to `limit` of the messages complete so far, in file order; each is handed over once. */
   takeReady(limit = Infinity): MessageInput[] {
     this.ready.sort((a, b) => a.start - b.start);
     const taken = this.ready.splice(0, limit).map((r) => r.message);
-    this.readyTextChars = this.ready.reduce((n, r) => n + (r.message.textContent?.length ?? 0), 0);
+    this.recountReady();
     return taken;
   }
 
@@ -107,7 +107,7 @@ export class TranscriptAssembler {
    * `pendingStart()` keeps the checkpoint before them and the next read sends them again.
    */
   releaseOpen(): void {
-    for (const g of this.open.values()) this.push(g.start, this.groupMessage(g));
+    for (const g of this.open.values()) this.push(g.start, this.groupMessage(g), g);
   }
 
   /**
@@ -121,13 +121,18 @@ export class TranscriptAssembler {
     return min;
   }
 
+  /**
+   * The upserts of every session with messages in this file (so far, checkpoints included). Sent in
+   * every chunk, so a session always arrives with or before its messages. Bookkeeping lines alone
+   * (a summary-only file, a snapshot naming another session) make no session.
+   */
   sessionInputs(machine: string): SessionInput[] {
     const sessions = new Map(this.facts);
     const target = this.fileSessionId();
-    sessions.set(target, mergeFileFacts(sessions.get(target) ?? {}, this.fileFacts));
+    if (target !== undefined) sessions.set(target, mergeFileFacts(sessions.get(target) ?? {}, this.fileFacts));
     return [...sessions.entries()]
-      .filter(([, f]) => Object.keys(f).length > 0)
-      .map(([id, f]) => toSessionInput(id, f, machine));
+      .filter(([, f]) => f.hasConversation)
+      .map(([id, f]) => toSessionInput(id, f, machine, !f.hasMainChain && this.hasOwnTranscript(id)));
   }
 
   factsSnapshot(): AssemblerFacts {
@@ -138,16 +143,45 @@ export class TranscriptAssembler {
   }
 
   /** The session a file is named after, else (a renamed copy) the first conversation in it. */
-  private fileSessionId(): string {
-    if (this.facts.has(this.file.defaultSessionId)) return this.file.defaultSessionId;
-    for (const [id, f] of this.facts) if (f.hasMainChain) return id;
-    return this.facts.keys().next().value ?? this.file.defaultSessionId;
+  private fileSessionId(): string | undefined {
+    if (this.facts.get(this.file.defaultSessionId)?.hasConversation) return this.file.defaultSessionId;
+    let any: string | undefined;
+    for (const [id, f] of this.facts) {
+      if (!f.hasConversation) continue;
+      if (f.hasMainChain) return id;
+      any ??= id;
+    }
+    return any;
+  }
+
+  /** Another file is the session's own transcript (`<projectDir>/<sessionId>.jsonl`): it names the session. */
+  private hasOwnTranscript(sessionId: string): boolean {
+    let known = this.ownTranscript.get(sessionId);
+    if (known === undefined) {
+      const path = join(this.file.projectDir, `${sessionId}.jsonl`);
+      known = path !== this.file.path && existsSync(path);
+      this.ownTranscript.set(sessionId, known);
+    }
+    return known;
   }
 
   private factsOf(sessionId: string): SessionFacts {
     let f = this.facts.get(sessionId);
     if (!f) this.facts.set(sessionId, (f = {}));
     return f;
+  }
+
+  /**
+   * Lines that are not conversation (summary, titles, snapshots, queue operations, api-request,
+   * progress, whatever future versions add). Their facts go to the session they name, or without
+   * one to the file's session; they never make a session of their own.
+   */
+  private acceptBookkeeping(line: TranscriptLine): void {
+    const facts = line.sessionId ? this.factsOf(line.sessionId) : this.fileFacts;
+    noteTimestamp(facts, line.timestamp);
+    if (line.type === "summary") setTitleCandidate(facts, "summary", line.raw.summary);
+    else if (line.type === "custom-title") setTitleCandidate(facts, "customTitle", line.raw.customTitle);
+    else if (line.type === "ai-title") setTitleCandidate(facts, "aiTitle", line.raw.aiTitle);
   }
 
   private chainOf(line: TranscriptLine, sidechain: boolean): string {
@@ -161,35 +195,54 @@ export class TranscriptAssembler {
     return agentId ? { isSidechain: true, agentId } : { isSidechain: true };
   }
 
-  private push(start: number, message: MessageInput): void {
-    this.ready.push({ start, message });
+  private push(start: number, message: MessageInput, group?: OpenGroup): void {
+    this.ready.push({ start, message, group });
     this.readyTextChars += message.textContent?.length ?? 0;
+    const facts = this.facts.get(String(message.sessionExternalId));
+    if (facts) facts.hasConversation = true;
+  }
+
+  private recountReady(): void {
+    this.readyTextChars = this.ready.reduce((n, r) => n + (r.message.textContent?.length ?? 0), 0);
   }
 
   private closeChain(chain: string): void {
     const g = this.open.get(chain);
     if (!g) return;
     this.open.delete(chain);
-    this.push(g.start, this.groupMessage(g));
+    this.push(g.start, this.groupMessage(g), g);
+    const recentKey = `${g.chain}\u0000${g.key}`;
+    this.recentlyClosed.delete(recentKey);
+    this.recentlyClosed.set(recentKey, g);
+    if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value as string);
   }
 
-  private acceptUser(line: TranscriptLine, start: number, sessionId: string, facts: SessionFacts, sidechain: boolean): void {
-    const { parts, hasToolResults } = userContent(line.message?.content);
+  private readerFor(sessionId: string) {
+    let reader = this.readers.get(sessionId);
+    if (!reader) this.readers.set(sessionId, (reader = persistedOutputReader(join(this.file.projectDir, sessionId))));
+    return reader;
+  }
+
+  private acceptUser(
+    line: TranscriptLine, content: unknown, start: number, sessionId: string, facts: SessionFacts, sidechain: boolean, queued: boolean,
+  ): void {
+    const { parts, hasToolResults } = userContent(content, this.readerFor(sessionId));
     if (parts.length === 0) return;
     // A new prompt means the previous response is over; tool results may still interleave with it.
-    if (!hasToolResults) this.closeChain(this.chainOf(line, sidechain));
-    const text = readableText(parts);
-    const isPrompt = !hasToolResults && !sidechain && !line.isMeta && !line.isCompactSummary;
-    if (isPrompt && !facts.firstPrompt && !isNoisePrompt(text)) facts.firstPrompt = toTitle(text);
+    // A queued prompt is recorded between two requests of the same turn: it closes nothing.
+    if (!hasToolResults && !queued) this.closeChain(this.chainOf(line, sidechain));
+    if (!hasToolResults) notePrompt(facts, line, parts, sidechain);
     const metadata: Record<string, unknown> = this.sidechainMetadata(line, sidechain);
     if (line.isMeta) metadata.isMeta = true;
     if (line.isCompactSummary) metadata.isCompactSummary = true;
+    if (queued) metadata.queued = true;
     this.push(start, {
       sessionExternalId: sessionId,
       externalId: line.uuid ?? `${sessionId}@${start}`,
       role: hasToolResults ? "tool" : "user",
-      textContent: text,
+      textContent: readableText(parts),
       parts,
+      source: CLAUDE_SOURCE,
       ...(line.timestamp !== undefined ? { createdAt: line.timestamp } : {}),
       ...(Object.keys(metadata).length ? { metadata } : {}),
     });
@@ -207,6 +260,7 @@ export class TranscriptAssembler {
       // The main conversation only answers once every subagent it started has reported back.
       for (const other of [...this.open.keys()]) if (other !== chain) this.closeChain(other);
     }
+    if (!group) group = this.reopen(chain, key);
     if (!group) {
       group = {
         key, chain, start, sessionId,
@@ -215,27 +269,35 @@ export class TranscriptAssembler {
         agentId: line.agentId ?? this.file.subagentId,
         synthetic: false,
         apiError: false,
-        parts: [],
-        countedUsageKeys: new Set(),
+        content: new ResponseContent(),
       };
       this.open.set(chain, group);
     }
-    group.parts.push(...assistantParts(line.message?.content));
+    if (!sidechain) facts.firstPromptIsCommand = false; // the command was answered: a prompt command
+    group.content.addLine(line.message?.content);
     if (line.isApiErrorMessage) group.apiError = true;
     const model = line.message?.model;
     if (model === SYNTHETIC_MODEL) group.synthetic = true;
     else if (model) {
       group.model = model;
       if (!sidechain) facts.model = model;
+      else facts.sidechainModel ??= model;
     }
+    // The last line's usage is the billed one (output_tokens grows while the response streams).
     const usage = usageOfLine(line.raw);
-    if (usage) {
-      const usageKey = usageKeyOfLine(line.raw);
-      if (usageKey === undefined || !group.countedUsageKeys.has(usageKey)) {
-        group.tokens = group.tokens ? addTokens(group.tokens, usage) : usage;
-        if (usageKey !== undefined) group.countedUsageKeys.add(usageKey);
-      }
-    }
+    if (usage) group.tokens = usage;
+  }
+
+  /** The same response written again further on (Claude Code re-emits lines after a resume): one message. */
+  private reopen(chain: string, key: string): OpenGroup | undefined {
+    const recentKey = `${chain}\u0000${key}`;
+    const group = this.recentlyClosed.get(recentKey);
+    if (!group) return undefined;
+    this.recentlyClosed.delete(recentKey);
+    this.ready = this.ready.filter((r) => r.group !== group);
+    this.recountReady();
+    this.open.set(chain, group);
+    return group;
   }
 
   private acceptSystem(line: TranscriptLine, start: number, sessionId: string, sidechain: boolean): void {
@@ -249,6 +311,7 @@ export class TranscriptAssembler {
       role: "system",
       textContent: content,
       parts: [{ type: "text", content: { text: content } }],
+      source: CLAUDE_SOURCE,
       ...(line.timestamp !== undefined ? { createdAt: line.timestamp } : {}),
       metadata,
     });
@@ -258,13 +321,15 @@ export class TranscriptAssembler {
     const metadata: Record<string, unknown> = g.isSidechain ? (g.agentId ? { isSidechain: true, agentId: g.agentId } : { isSidechain: true }) : {};
     if (g.synthetic) metadata.synthetic = true;
     if (g.apiError) metadata.isApiErrorMessage = true;
+    const parts = g.content.parts();
     const message: MessageInput = {
       sessionExternalId: g.sessionId,
       externalId: g.key,
       role: "assistant",
-      textContent: readableText(g.parts),
-      parts: [...g.parts],
+      textContent: readableText(parts),
+      parts,
       provider: CLAUDE_PROVIDER,
+      source: CLAUDE_SOURCE,
     };
     if (g.model) message.model = g.model;
     if (g.createdAt !== undefined) message.createdAt = g.createdAt;
@@ -279,10 +344,49 @@ export class TranscriptAssembler {
   }
 }
 
-/** Sessionless lines only ever carry titles (summary lines); they rank below the session's own. */
+const LOCAL_COMMAND_OUTPUT = /^\s*<local-command-(?:stdout|stderr)>/;
+
+/**
+ * What a user line (typed, queued, or a slash command) says about the session's name. The first
+ * of them names it: a typed prompt by its text, a slash command by itself and its arguments
+ * (`/review src/auth`). A local command (`/model`, answered by `<local-command-stdout>` rather than
+ * by the model) takes its name back, so the next prompt names the session.
+ */
+function notePrompt(facts: SessionFacts, line: TranscriptLine, parts: PartInput[], sidechain: boolean): void {
+  if (line.isCompactSummary) return;
+  const texts = parts.flatMap((p) => (p.type === "text" ? [String((p.content as { text?: unknown }).text ?? "")] : []));
+  if (sidechain) {
+    if (!facts.sidechainPrompt && !line.isMeta) facts.sidechainPrompt = promptTitle(texts);
+    return;
+  }
+  if (line.isMeta) {
+    facts.firstPromptIsCommand = false; // a prompt command's expansion: the command stands
+    return;
+  }
+  if (facts.firstPromptIsCommand && texts.some((t) => LOCAL_COMMAND_OUTPUT.test(t))) {
+    delete facts.firstPrompt;
+    delete facts.firstPromptIsCommand;
+    return;
+  }
+  if (facts.firstPrompt) return;
+  const joined = texts.join("\n");
+  if (joined.includes("<command-name>")) {
+    const command = slashCommandTitle(joined);
+    if (command) {
+      facts.firstPrompt = command;
+      facts.firstPromptIsCommand = true;
+    }
+    return;
+  }
+  const title = promptTitle(texts);
+  if (title) facts.firstPrompt = title;
+}
+
+/** Sessionless bookkeeping lines carry titles and times; titles rank below the session's own. */
 function mergeFileFacts(session: SessionFacts, file: SessionFacts): SessionFacts {
   const merged = { ...session };
   for (const key of ["summary", "aiTitle", "customTitle"] as const) if (file[key] && !merged[key]) merged[key] = file[key];
-  if (file.hasMainChain) merged.hasMainChain = true;
+  noteTimestamp(merged, file.firstAt);
+  noteTimestamp(merged, file.lastAt);
   return merged;
 }

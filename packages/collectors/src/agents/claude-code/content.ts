@@ -9,7 +9,7 @@ import type { PartInput } from "@opensync/protocol";
 /** Tool outputs beyond this are cut: a search index and a viewer do not need 10 MB of `cat`. */
 export const MAX_TOOL_OUTPUT_CHARS = 256_000;
 
-type Block = Record<string, unknown> & { type?: unknown };
+export type Block = Record<string, unknown> & { type?: unknown };
 
 const asBlocks = (content: unknown): Block[] =>
   Array.isArray(content) ? content.filter((b): b is Block => !!b && typeof b === "object") : [];
@@ -28,12 +28,13 @@ function documentPart(block: Block): PartInput {
   return { type: "file", content: { path: str(block.title) || str(source.url) || "[document]", mime: str(source.media_type) || undefined } };
 }
 
-function capOutput(output: string): { output: string; truncated?: { originalLength: number } } {
-  if (output.length <= MAX_TOOL_OUTPUT_CHARS) return { output };
-  const omitted = output.length - MAX_TOOL_OUTPUT_CHARS;
+/** `fullLength`: the length of the whole output when `output` is only the start of it. */
+function capOutput(output: string, fullLength = output.length): { output: string; truncated?: { originalLength: number } } {
+  if (output.length <= MAX_TOOL_OUTPUT_CHARS && fullLength <= output.length) return { output };
+  const omitted = fullLength - Math.min(output.length, MAX_TOOL_OUTPUT_CHARS);
   return {
     output: `${output.slice(0, MAX_TOOL_OUTPUT_CHARS)}\n… [${omitted} characters truncated by opensync]`,
-    truncated: { originalLength: output.length },
+    truncated: { originalLength: fullLength },
   };
 }
 
@@ -46,44 +47,43 @@ export function toolResultText(content: unknown): string {
     .join("\n");
 }
 
-function toolResultPart(block: Block, isError: boolean): PartInput {
-  const { output, truncated } = capOutput(toolResultText(block.content));
+function toolResultPart(block: Block, isError: boolean, readPersisted?: PersistedOutputReader): PartInput {
+  const text = toolResultText(block.content);
+  const persisted = readPersisted?.(text);
+  const { output, truncated } = persisted ? capOutput(persisted.text, persisted.fullLength) : capOutput(text);
   return {
     type: "tool-result",
     content: { callId: str(block.tool_use_id), output, isError, ...(truncated ? { truncated: true, originalLength: truncated.originalLength } : {}) },
   };
 }
 
+/** One assistant content block as a part; `undefined` for blocks with nothing to show. */
+export function assistantPart(block: Block): PartInput | undefined {
+  switch (block.type) {
+    case "text":
+      return str(block.text) ? { type: "text", content: { text: str(block.text) } } : undefined;
+    case "thinking":
+      // With `display: "omitted"` thinking arrives as a bare signature: nothing to show.
+      return str(block.thinking) ? { type: "reasoning", content: { text: str(block.thinking) } } : undefined;
+    case "redacted_thinking":
+      return { type: "reasoning", content: { text: "[redacted thinking]", redacted: true } };
+    case "tool_use":
+    case "server_tool_use":
+      return { type: "tool-call", content: { toolName: str(block.name), args: block.input ?? {}, callId: str(block.id) } };
+    case "image":
+      return imagePart(block);
+    default:
+      // Server tool results (web_search_tool_result, ...) sit in assistant content.
+      if (typeof block.type === "string" && block.type.endsWith("_tool_result")) {
+        return { type: "tool-result", content: { callId: str(block.tool_use_id), output: JSON.stringify(block.content ?? null), isError: false } };
+      }
+      return undefined;
+  }
+}
+
 export function assistantParts(content: unknown): PartInput[] {
   if (typeof content === "string") return content ? [{ type: "text", content: { text: content } }] : [];
-  const parts: PartInput[] = [];
-  for (const block of asBlocks(content)) {
-    switch (block.type) {
-      case "text":
-        if (str(block.text)) parts.push({ type: "text", content: { text: str(block.text) } });
-        break;
-      case "thinking":
-        // With `display: "omitted"` thinking arrives as a bare signature: nothing to show.
-        if (str(block.thinking)) parts.push({ type: "reasoning", content: { text: str(block.thinking) } });
-        break;
-      case "redacted_thinking":
-        parts.push({ type: "reasoning", content: { text: "[redacted thinking]", redacted: true } });
-        break;
-      case "tool_use":
-      case "server_tool_use":
-        parts.push({ type: "tool-call", content: { toolName: str(block.name), args: block.input ?? {}, callId: str(block.id) } });
-        break;
-      case "image":
-        parts.push(imagePart(block));
-        break;
-      default:
-        // Server tool results (web_search_tool_result, ...) sit in assistant content.
-        if (typeof block.type === "string" && block.type.endsWith("_tool_result")) {
-          parts.push({ type: "tool-result", content: { callId: str(block.tool_use_id), output: JSON.stringify(block.content ?? null), isError: false } });
-        }
-    }
-  }
-  return parts;
+  return asBlocks(content).map(assistantPart).filter((p): p is PartInput => p !== undefined);
 }
 
 export interface UserContent {
@@ -92,20 +92,29 @@ export interface UserContent {
   hasToolResults: boolean;
 }
 
-export function userContent(content: unknown): UserContent {
+/**
+ * Claude Code keeps only a preview of a large tool output in the transcript and the whole output in
+ * a file beside it; given the text of a tool_result, this returns the whole output, if it can.
+ */
+export type PersistedOutputReader = (preview: string) => { text: string; fullLength: number } | undefined;
+
+/** Whitespace-only text is no message: Claude Code writes such prompts, nobody reads them. */
+const hasText = (v: unknown): v is string => typeof v === "string" && v.trim().length > 0;
+
+export function userContent(content: unknown, readPersisted?: PersistedOutputReader): UserContent {
   if (typeof content === "string") {
-    return { parts: content ? [{ type: "text", content: { text: content } }] : [], hasToolResults: false };
+    return { parts: hasText(content) ? [{ type: "text", content: { text: content } }] : [], hasToolResults: false };
   }
   const parts: PartInput[] = [];
   let hasToolResults = false;
   for (const block of asBlocks(content)) {
     switch (block.type) {
       case "text":
-        if (str(block.text)) parts.push({ type: "text", content: { text: str(block.text) } });
+        if (hasText(block.text)) parts.push({ type: "text", content: { text: block.text } });
         break;
       case "tool_result":
         hasToolResults = true;
-        parts.push(toolResultPart(block, block.is_error === true));
+        parts.push(toolResultPart(block, block.is_error === true, readPersisted));
         break;
       case "image":
         parts.push(imagePart(block));

@@ -52,7 +52,9 @@ describe("claude-code discovery", () => {
   });
 
   it("reads the session and subagent ids from a transcript path", () => {
-    expect(transcriptFileOf("/c/projects/-p/abc-123.jsonl")).toEqual({ defaultSessionId: "abc-123" });
-    expect(transcriptFileOf("/c/projects/-p/abc-123/subagents/agent-a9f.jsonl")).toEqual({ defaultSessionId: "abc-123", subagentId: "a9f" });
+    expect(transcriptFileOf("/c/projects/-p/abc-123.jsonl")).toEqual({ path: "/c/projects/-p/abc-123.jsonl", projectDir: "/c/projects/-p", defaultSessionId: "abc-123" });
+    expect(transcriptFileOf("/c/projects/-p/abc-123/subagents/agent-a9f.jsonl")).toEqual({
+      path: "/c/projects/-p/abc-123/subagents/agent-a9f.jsonl", projectDir: "/c/projects/-p", defaultSessionId: "abc-123", subagentId: "a9f",
+    });
   });
 });

@@ -71,13 +71,17 @@ export async function discoverClaudeTranscripts(roots: string[]): Promise<Source
 
 const SUBAGENT_FILE = /^agent-(.+)\.jsonl$/;
 
-/** What the path of a transcript says: its session (for lines without one) and subagent id. */
+/**
+ * What the path of a transcript says: its session (for lines without one), its subagent id, and
+ * the project folder that holds the sessions' own transcripts and `<sessionId>/` folders.
+ */
 export function transcriptFileOf(path: string): TranscriptFile {
   const name = basename(path);
   const subagent = SUBAGENT_FILE.exec(name);
   const parent = dirname(path);
   if (subagent && basename(parent) === "subagents") {
-    return { defaultSessionId: basename(dirname(parent)), subagentId: subagent[1] };
+    const sessionDir = dirname(parent);
+    return { path, projectDir: dirname(sessionDir), defaultSessionId: basename(sessionDir), subagentId: subagent[1] };
   }
-  return { defaultSessionId: name.replace(/\.jsonl$/, "") };
+  return { path, projectDir: parent, defaultSessionId: name.replace(/\.jsonl$/, "") };
 }

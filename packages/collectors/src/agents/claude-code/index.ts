@@ -14,5 +14,5 @@ export const claudeCodeCollector: AgentCollector = {
   read: (unit, checkpoint, ctx) => readClaudeTranscript(unit, checkpoint, ctx),
 };
 
-export { ccusageTokenTotals, ccusageTotalsOfLines, type UsageTotals } from "./usage.js";
+export { billedTokenTotals, billedTotalsOfLines, firstLineTokenTotals, type UsageTotals } from "./usage.js";
 export type { ClaudeCheckpoint, ClaudeReadState } from "./read.js";

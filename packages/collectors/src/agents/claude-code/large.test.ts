@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { claudeUnitFor } from "./discover.js";
 import { MAX_TOOL_OUTPUT_CHARS } from "./content.js";
 import { readClaudeTranscript } from "./read.js";
-import { ccusageTokenTotals } from "./usage.js";
+import { billedTokenTotals } from "./usage.js";
 import { assistantLine, byId, readUnit, toolResultLine, userPromptLine, type LineContext } from "./fixtures/support.js";
 
 const ctx: LineContext = { sessionId: "big-0000-session", cwd: "/home/dev/projects/big" };
@@ -72,7 +72,7 @@ describe("claude-code: large transcripts", () => {
     }
     expect(messages).toBe(turns * 4);
     expect(chunks).toBeGreaterThanOrEqual(Math.floor((turns * 4) / 500));
-    expect(promptTokens).toBe((await ccusageTokenTotals(path)).promptTokens);
+    expect(promptTokens).toBe((await billedTokenTotals(path)).promptTokens);
     // Holding the parsed file would take several times its 50 MB; a streamed read stays far below.
     expect(peakHeap - heapBefore).toBeLessThan(size);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MessageInput } from "@opensync/protocol";
-import { ccusageTokenTotals } from "./usage.js";
+import { billedTokenTotals, firstLineTokenTotals } from "./usage.js";
 import { byId, fixtureLines, fixturePath, MACHINE, readUnit, tokenSum } from "./fixtures/support.js";
 
 const at = (iso: string) => Date.parse(iso);
@@ -23,13 +23,14 @@ function expectPairedToolCalls(messages: MessageInput[]) {
   for (const id of results) expect(calls.has(id)).toBe(true);
 }
 
-async function expectTokensMatchCcusage(path: string, messages: MessageInput[]) {
-  const cc = await ccusageTokenTotals(path);
+/** The collector's tokens are what the provider billed: the tally of each response's last line. */
+async function expectTokensBilled(path: string, messages: MessageInput[]) {
+  const billed = await billedTokenTotals(path);
   expect(tokenSum(messages)).toEqual({
-    promptTokens: cc.promptTokens,
-    completionTokens: cc.completionTokens,
-    cacheReadTokens: cc.cacheReadTokens,
-    cacheWriteTokens: cc.cacheWriteTokens,
+    promptTokens: billed.promptTokens,
+    completionTokens: billed.completionTokens,
+    cacheReadTokens: billed.cacheReadTokens,
+    cacheWriteTokens: billed.cacheWriteTokens,
   });
 }
 
@@ -59,14 +60,14 @@ describe("claude-code parser: normal session with tool use", () => {
     expect(messages.every((m) => m.sessionExternalId === sid)).toBe(true);
   });
 
-  it("counts usage once per response, from its first line", async () => {
+  it("counts usage once per response, from its last line", async () => {
     const { messages } = await readUnit(path);
-    // The third line of this response reports output_tokens 96; the first (which ccusage keeps) 3.
+    // The third line of this response reports output_tokens 96 (billed); the first (which ccusage keeps) 3.
     expect(byId(messages, "msg_01HcKq3vT9pXeYzW1")).toMatchObject({
-      promptTokens: 4, completionTokens: 3, cacheWriteTokens: 5120, cacheReadTokens: 12044,
+      promptTokens: 4, completionTokens: 96, cacheWriteTokens: 5120, cacheReadTokens: 12044,
     });
     expect(byId(messages, "u-0001").promptTokens).toBeUndefined();
-    await expectTokensMatchCcusage(path, messages);
+    await expectTokensBilled(path, messages);
   });
 
   it("maps tool results to tool messages paired by callId, with errors flagged", async () => {
@@ -117,16 +118,20 @@ describe("claude-code parser: streamed duplicates", () => {
     expect(streamed.textContent).toBe("The client retries up to 3 times.\n\nBackoff doubles from 200 ms.");
   });
 
-  it("uses the first line's usage, sums lines without a requestId, and drops zero synthetic usage", async () => {
+  it("uses the last line's usage, merges lines without a requestId the same way, and drops zero synthetic usage", async () => {
     const { messages } = await readUnit(path);
-    expect(byId(messages, "msg_01StreamAAAA")).toMatchObject({ promptTokens: 10, completionTokens: 1, cacheWriteTokens: 2000, cacheReadTokens: 0 });
-    expect(byId(messages, "msg_01NoRequestBB")).toMatchObject({ promptTokens: 6, completionTokens: 32, cacheReadTokens: 4020 });
+    // output_tokens 1, 40, 80, 120 on the four lines: 120 was billed.
+    expect(byId(messages, "msg_01StreamAAAA")).toMatchObject({ promptTokens: 10, completionTokens: 120, cacheWriteTokens: 2000, cacheReadTokens: 0 });
+    // Two lines without a requestId (output 12, then 20): one response, not summed.
+    expect(byId(messages, "msg_01NoRequestBB")).toMatchObject({ promptTokens: 3, completionTokens: 20, cacheReadTokens: 2010 });
     const synthetic = byId(messages, "2b5e7c10-8d2f-4a63-9e1b-5c4d3a2f1e0d");
     expect(synthetic.model).toBeUndefined();
     expect(synthetic.promptTokens).toBeUndefined();
     expect(synthetic.metadata).toEqual({ synthetic: true, isApiErrorMessage: true });
-    await expectTokensMatchCcusage(path, messages);
-    expect(await ccusageTokenTotals(path)).toMatchObject({ promptTokens: 16, completionTokens: 33, cacheWriteTokens: 2000, cacheReadTokens: 4020 });
+    await expectTokensBilled(path, messages);
+    expect(await billedTokenTotals(path)).toMatchObject({ promptTokens: 13, completionTokens: 140, cacheWriteTokens: 2000, cacheReadTokens: 2010 });
+    // ccusage's first-line rule: 1 instead of 120, and the two requestId-less lines summed.
+    expect(await firstLineTokenTotals(path)).toMatchObject({ promptTokens: 16, completionTokens: 33, cacheWriteTokens: 2000, cacheReadTokens: 4020 });
   });
 });
 
@@ -156,7 +161,7 @@ describe("claude-code parser: sidechain lines in the main transcript", () => {
     // The subagent's prompt never names the session, nor does its model become the session's.
     expect(sessions.get(sid)).toMatchObject({ title: "Find where the auth tokens are refreshed", model: "claude-sonnet-4-5-20250929" });
     expectPairedToolCalls(messages);
-    await expectTokensMatchCcusage(path, messages);
+    await expectTokensBilled(path, messages);
   });
 
   it("joins the text blocks of a tool result", async () => {
@@ -174,8 +179,8 @@ describe("claude-code parser: unknown and malformed lines", () => {
       "user:u-30", "assistant:msg_01Unknown1", "tool:u-31", "assistant:msg_01Unknown2",
     ]);
     expect(content(byId(messages, "u-31"), 0).output).toBe("changed 14 packages\nfound 0 vulnerabilities");
-    // The nested message inside a progress line is not counted (ccusage does not count it either).
-    await expectTokensMatchCcusage(path, messages);
+    // The nested message inside a progress line is not counted: the subagent's own lines are.
+    await expectTokensBilled(path, messages);
     expect(tokenSum(messages).promptTokens).toBe(7);
     // The summary line has no sessionId: it names the file's session.
     expect([...sessions.keys()]).toEqual([sid]);

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, renameSync, statSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MessageInput } from "@opensync/protocol";
-import { ccusageTokenTotals } from "./usage.js";
+import { billedTokenTotals } from "./usage.js";
 import { applyUpserts, assistantLine, fixtureLines, fixturePath, readUnit, tokenSum } from "./fixtures/support.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "cc-read-"));
@@ -55,8 +55,13 @@ describe("claude-code incremental reading", () => {
     expect(second.messages[0].parts?.map((p) => p.type)).toEqual(["reasoning", "text", "tool-call"]);
     // Both reads carry msg_01Hc's usage, but as an upsert of the same message: counted once.
     const server = applyUpserts(applyUpserts(new Map(), first.messages), second.messages);
-    const cc = await ccusageTokenTotals(path);
-    expect(tokenSum(server.values()).cacheReadTokens).toBe(cc.cacheReadTokens);
+    const billed = await billedTokenTotals(path);
+    expect(tokenSum(server.values())).toEqual({
+      promptTokens: billed.promptTokens, completionTokens: billed.completionTokens, cacheReadTokens: billed.cacheReadTokens, cacheWriteTokens: billed.cacheWriteTokens,
+    });
+    // The first read saw only two of the response's three lines; the second its last, billed, usage.
+    expect(first.messages[1].completionTokens).toBeLessThan(second.messages[0].completionTokens!);
+    expect(second.messages[0].completionTokens).toBe(96);
     // The session upsert of the second read still knows the title and start from the first.
     const session = second.sessions.get("3f2a9c1e-5b7d-4e8a-9c0f-1a2b3c4d5e6f");
     expect(session?.title).toBe("Add a health check endpoint to the Express server in src/server.js");

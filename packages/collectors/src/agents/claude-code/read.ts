@@ -26,6 +26,15 @@ export interface ReadLimits {
 
 export const DEFAULT_READ_LIMITS: ReadLimits = { maxMessages: 500, maxTextChars: 8_000_000 };
 
+/**
+ * How long a transcript must have been left alone (by its mtime) before a last line without a
+ * newline counts as written. Claude Code appends every line together with its newline, so such a
+ * line is either being appended at this moment or the last write of a process that stopped (a
+ * crash, a copy, another tool). Half a minute is far beyond any single append, and short enough
+ * that the line arrives with the next sync. The line must also parse: a torn line is never read.
+ */
+export const IDLE_TAIL_MS = 30_000;
+
 function isReadState(v: unknown): v is ClaudeReadState {
   const s = v as ClaudeReadState | undefined;
   return !!s && s.v === 1 && !!s.facts && typeof s.facts.sessions === "object";
@@ -69,9 +78,13 @@ export async function* readClaudeTranscript(
     return { sessions: assembler.sessionInputs(ctx.machine), messages, checkpoint: cp, bytesRead };
   };
 
-  for await (const line of readCompleteLines(unit.path, offset)) {
-    scannedTo = line.end;
+  const idle = Date.now() - identity.mtimeMs >= IDLE_TAIL_MS;
+  for await (const line of readCompleteLines(unit.path, offset, undefined, { includeUnterminatedTail: idle })) {
     const raw = parseJsonLine(line.text);
+    // Past it, the checkpoint is the file's end: when the newline arrives later, it reads as a
+    // blank line, and nothing is read twice.
+    if (line.unterminated && !raw) break;
+    scannedTo = line.end;
     const parsed = raw && toTranscriptLine(raw);
     if (parsed) assembler.accept(parsed, line.start);
     while (assembler.readyCount >= limits.maxMessages || (assembler.readyCount > 0 && assembler.readyChars >= limits.maxTextChars)) {

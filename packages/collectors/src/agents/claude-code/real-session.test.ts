@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageInput } from "@opensync/protocol";
-import { claudeCodeCollector, ccusageTokenTotals } from "./index.js";
+import { claudeCodeCollector, billedTokenTotals } from "./index.js";
 import { byId, fixturePath, MACHINE, readUnit, tokenSum } from "./fixtures/support.js";
 
 /**
@@ -37,13 +37,13 @@ describe("claude-code parser on a real transcript", () => {
     expect(messages.every((m) => m.sessionExternalId === sid)).toBe(true);
   });
 
-  it("counts usage like ccusage (three lines, one usage)", async () => {
+  it("counts each response's billed usage once (three lines, one usage)", async () => {
     const { messages } = await readUnit(path);
     expect(byId(messages, "msg_mock_0001")).toMatchObject({ promptTokens: 6240, completionTokens: 79, cacheWriteTokens: 6239, cacheReadTokens: 0 });
-    const cc = await ccusageTokenTotals(path);
-    expect(cc.countedEntries).toBe(2);
+    const billed = await billedTokenTotals(path);
+    expect(billed.responses).toBe(2);
     expect(tokenSum(messages)).toEqual({
-      promptTokens: cc.promptTokens, completionTokens: cc.completionTokens, cacheReadTokens: cc.cacheReadTokens, cacheWriteTokens: cc.cacheWriteTokens,
+      promptTokens: billed.promptTokens, completionTokens: billed.completionTokens, cacheReadTokens: billed.cacheReadTokens, cacheWriteTokens: billed.cacheWriteTokens,
     });
   });
 
@@ -107,8 +107,9 @@ describe("claude-code collector on a real config dir with a subagent", () => {
     expect(content(handBack, 0).output).toContain("opensync-e2e-marker");
     // Parent and subagent responses are distinct messages, each counted once.
     for (const i of [0, 1]) {
-      const cc = await ccusageTokenTotals(units[i].path);
-      expect(tokenSum((i === 0 ? parent : sub).messages).promptTokens).toBe(cc.promptTokens);
+      const billed = await billedTokenTotals(units[i].path);
+      const { responses: _, totalTokens: __, ...tokens } = billed;
+      expect(tokenSum((i === 0 ? parent : sub).messages)).toEqual(tokens);
     }
   });
 });

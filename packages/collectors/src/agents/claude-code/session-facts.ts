@@ -18,8 +18,15 @@ export interface SessionFacts {
   summary?: string;
   aiTitle?: string;
   customTitle?: string;
+  /** `firstPrompt` is a slash command; a local command's output (`/model`) takes it back. */
+  firstPromptIsCommand?: boolean;
+  /** Saw a message line (user, assistant, system): only such sessions are sent. */
+  hasConversation?: boolean;
   /** Saw a line of the main conversation (not only subagent/sidechain lines). */
   hasMainChain?: boolean;
+  /** The first prompt and model of subagent lines: the session's, when nothing else names it. */
+  sidechainPrompt?: string;
+  sidechainModel?: string;
 }
 
 export function noteTimestamp(f: SessionFacts, at: number | undefined): void {
@@ -39,10 +46,12 @@ export function setTitleCandidate(f: SessionFacts, kind: "customTitle" | "aiTitl
 }
 
 /**
- * The session upsert. A file holding only subagent lines does not name the session, nor move its
- * end: the parent transcript does that, and must not be overwritten by a subagent's prompt.
+ * The session upsert. A file holding only subagent lines of a session whose own transcript exists
+ * (`deferToOwnTranscript`) does not name the session, nor move its end: that transcript does, and
+ * must not be overwritten by a subagent's prompt. Without one, the subagent lines are all there is,
+ * and they name the session.
  */
-export function toSessionInput(externalId: string, f: SessionFacts, machine: string): SessionInput {
+export function toSessionInput(externalId: string, f: SessionFacts, machine: string, deferToOwnTranscript = false): SessionInput {
   const session: SessionInput = {
     externalId,
     source: CLAUDE_SOURCE,
@@ -55,10 +64,11 @@ export function toSessionInput(externalId: string, f: SessionFacts, machine: str
   }
   if (f.gitBranch) session.gitBranch = f.gitBranch;
   if (f.firstAt !== undefined) session.createdAt = f.firstAt;
-  if (!f.hasMainChain) return session;
-  const title = titleOf(f);
+  if (!f.hasMainChain && deferToOwnTranscript) return session;
+  const title = titleOf(f) ?? f.sidechainPrompt;
   if (title) session.title = title;
-  if (f.model) session.model = f.model;
+  const model = f.model ?? f.sidechainModel;
+  if (model) session.model = model;
   if (f.lastAt !== undefined) session.updatedAt = f.lastAt;
   if (f.firstAt !== undefined && f.lastAt !== undefined) session.durationMs = f.lastAt - f.firstAt;
   return session;

@@ -24,7 +24,7 @@ export interface TranscriptLine {
   raw: Record<string, unknown>;
   sessionId?: string;
   uuid?: string;
-  /** Epoch ms of the line's own `timestamp`. */
+  /** Epoch ms of the line's own `timestamp`, else of its file-history snapshot's. */
   timestamp?: number;
   cwd?: string;
   gitBranch?: string;
@@ -43,6 +43,11 @@ export function parseTimestamp(v: unknown): number | undefined {
   if (typeof v !== "string") return undefined;
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** `file-history-snapshot` lines carry their time only inside the snapshot. */
+function snapshotTimestamp(snapshot: unknown): number | undefined {
+  return snapshot && typeof snapshot === "object" ? parseTimestamp((snapshot as Record<string, unknown>).timestamp) : undefined;
 }
 
 function liftMessage(v: unknown): LineMessage | undefined {
@@ -67,7 +72,7 @@ export function toTranscriptLine(raw: Record<string, unknown>): TranscriptLine |
     raw,
     sessionId: text(raw.sessionId),
     uuid: text(raw.uuid),
-    timestamp: parseTimestamp(raw.timestamp),
+    timestamp: parseTimestamp(raw.timestamp) ?? snapshotTimestamp(raw.snapshot),
     cwd: text(raw.cwd),
     gitBranch: text(raw.gitBranch),
     isSidechain: raw.isSidechain === true,
