@@ -109,9 +109,9 @@ describe("codex collector: current format", () => {
       ["user", "text", "Fix the failing login test in "],
       ["assistant", "reasoning,tool-call", ""],
       ["tool", "tool-result", "import { login } from './auth'"],
-      ["assistant", "reasoning,tool-call", ""], // encrypted-only reasoning is still a reasoning part
-      ["tool", "tool-result", "Exit code: 1\nWall time: 2.1 se"],
       ["assistant", "tool-call", ""],
+      ["tool", "tool-result", "Exit code: 1\nWall time: 2.1 se"],
+      ["assistant", "reasoning,tool-call", ""], // encrypted-only reasoning is still a reasoning part
       ["tool", "tool-result", "Success. Updated the following"],
       ["assistant", "text", "Fixed: `login` now trims the t"],
       ["system", "step,text", "Summary: login() now trims tok"],
@@ -137,11 +137,11 @@ describe("codex collector: current format", () => {
       ],
     });
     expect(firstResult).toMatchObject({ durationMs: 200, parts: [{ type: "tool-result", content: { callId: "call_A1", isError: false } }] });
-    expect(badArgs.parts![0]).toEqual({ type: "reasoning", content: { text: "", encrypted: true } });
     // Unparsable arguments are kept raw.
-    expect(badArgs.parts![1].content).toEqual({ toolName: "shell", callId: "call_A2", args: '{"command":["bash","-lc","npm test"]' });
+    expect(badArgs.parts![0].content).toEqual({ toolName: "shell", callId: "call_A2", args: '{"command":["bash","-lc","npm test"]' });
     expect(failed.parts![0].content).toMatchObject({ callId: "call_A2", isError: true });
-    expect(patch.parts![0].content).toMatchObject({ toolName: "apply_patch", callId: "call_A3", args: expect.stringContaining("*** Begin Patch") });
+    expect(patch.parts![0]).toEqual({ type: "reasoning", content: { text: "", encrypted: true } });
+    expect(patch.parts![1].content).toMatchObject({ toolName: "apply_patch", callId: "call_A3", args: expect.stringContaining("*** Begin Patch") });
     expect(patched.textContent).toBe("Success. Updated the following files:\nM src/auth.ts\n");
     expect(answer).toMatchObject({ textContent: "Fixed: `login` now trims the token, and the test passes.", promptTokens: 200, cacheReadTokens: 5500, completionTokens: 90, reasoningTokens: 0 });
     expect(usageOnly).toMatchObject({ promptTokens: 1500, cacheReadTokens: 2000, completionTokens: 30 });
