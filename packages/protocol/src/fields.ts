@@ -14,6 +14,11 @@ export const LIMITS = {
   maxTokens: 1e12,
   maxCost: 1e9,
   maxDurationMs: 1e12,
+  /**
+   * A count a client declares (`messageCount`, `toolCallCount`): far above any real session, and
+   * small enough that summing it over billions of sessions stays an exact 64-bit integer.
+   */
+  maxCount: 1e9,
   /** 9999-12-31T23:59:59.999Z: the last instant an ISO-8601 date with a 4-digit year can show. */
   maxTimestampMs: 253_402_300_799_999,
 } as const;
@@ -55,6 +60,7 @@ export const optional = <T extends z.ZodType>(schema: T) =>
 export const tokenValue = z.number().nonnegative().max(LIMITS.maxTokens);
 export const durationValue = z.number().nonnegative().max(LIMITS.maxDurationMs);
 export const money = z.number().nonnegative().max(LIMITS.maxCost);
+export const countValue = z.number().int().nonnegative().max(LIMITS.maxCount);
 /** An id as sent: a non-blank string or an integer. Normalisers turn it into a trimmed string (`idText`). */
 export const externalId = z.union([z.string().max(LIMITS.idLength).regex(/\S/, "must not be empty"), z.number().int()]);
 export const idText = (id: string | number): string => (typeof id === "number" ? String(id) : id.trim());

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  countValue,
   maybe,
   durationValue,
   tokenValue,
@@ -66,6 +67,29 @@ const sessionKnownShape = {
 const SESSION_KNOWN_KEYS = new Set(Object.keys(sessionKnownShape));
 
 /**
+ * Fields the plugins declare that PROTOCOL.md keeps in `metadata` exactly as sent, but that the
+ * server also reads: a declared `messageCount` counts while no message is stored, and the Claude
+ * Code plugin's `startedAt`, `endedAt` and `costEstimate` stand in for the canonical fields. They
+ * are checked like the canonical numbers, so one absurd value cannot reach the totals.
+ */
+const DECLARED_FIELDS: ReadonlyArray<readonly [string, z.ZodType]> = [
+  ["messageCount", countValue],
+  ["toolCallCount", countValue],
+  ["costEstimate", money],
+  ["startedAt", timestamp],
+  ["endedAt", timestamp],
+];
+/** The declared counts may also come inside the client's own `metadata` object (same meaning). */
+const DECLARED_COUNTS_IN_METADATA = ["messageCount", "toolCallCount"] as const;
+
+function checkDeclared(value: unknown, schema: z.ZodType, path: PropertyKey[], ctx: z.RefinementCtx): void {
+  if (value == null) return; // absent or null: "not sent", kept as is
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: [...path, ...issue.path], message: issue.message });
+}
+
+/**
  * What a client may send to create or update a session (`POST /sync/session`, `sessions[]` of a batch).
  * Unknown fields are accepted and kept in `metadata`.
  */
@@ -75,6 +99,9 @@ export const sessionInputSchema = z
     if (s.externalId == null && s.sessionId == null) {
       ctx.addIssue({ code: "custom", path: ["externalId"], message: "externalId (or sessionId) is required" });
     }
+    const loose = s as Record<string, unknown>;
+    for (const [key, schema] of DECLARED_FIELDS) checkDeclared(loose[key], schema, [key], ctx);
+    if (s.metadata) for (const key of DECLARED_COUNTS_IN_METADATA) checkDeclared(s.metadata[key], countValue, ["metadata", key], ctx);
   })
   .transform((raw) => normalizeSessionInput(raw as RawSessionInput));
 
@@ -101,6 +128,8 @@ export interface SessionUpsert {
   durationMs?: number;
   createdAt?: number;
   updatedAt?: number;
+  /** `messageCount` as declared (kept in metadata too); the session's count while no message is stored. */
+  declaredMessageCount?: number;
   /** Unknown fields the client sent (plus its own `metadata` object, merged). */
   metadata: Record<string, unknown>;
 }
@@ -129,6 +158,9 @@ function normalizeSessionInput(raw: RawSessionInput): SessionUpsert {
     if (out.promptTokens === undefined && raw.tokenUsage.input != null) out.promptTokens = Math.round(raw.tokenUsage.input);
     if (out.completionTokens === undefined && raw.tokenUsage.output != null) out.completionTokens = Math.round(raw.tokenUsage.output);
   }
+  // Validated by the schema (top level or inside metadata); zero says nothing, like a total of 0.
+  const declared = metadata.messageCount;
+  if (typeof declared === "number" && declared > 0) out.declaredMessageCount = declared;
   applyClaudeCodeSessionData(raw, out);
   return out;
 }
@@ -220,7 +252,8 @@ function normalizeMessageInput(raw: RawMessageInput): MessageUpsert {
     const value = raw[key];
     if (value != null) (out as unknown as Record<string, unknown>)[key] = ROUNDED.has(key) ? Math.round(value as number) : value;
   }
-  if (raw.source != null) out.source = normalizeSource(raw.source);
+  // A blank source names nothing (it must not pass for `opencode` when the session is labelled).
+  if (raw.source != null && raw.source.trim() !== "") out.source = normalizeSource(raw.source);
   if (raw.parts != null) out.parts = raw.parts.map((p) => ({ type: p.type.trim(), content: p.content ?? null }));
   return out;
 }
