@@ -38,10 +38,11 @@ export function mergeSession(existing: SessionsTable | undefined, input: Session
   const updatedCandidates = [existing?.updated_at, input.updatedAt, createdAt].filter((v): v is number => v !== undefined);
   // A plugin that sends no timestamps means "this changed now".
   if (input.updatedAt === undefined && input.createdAt === undefined) updatedCandidates.push(now);
-  const declared = input.metadata.messageCount;
   const previousMeta = existing ? (JSON.parse(existing.metadata) as Record<string, unknown>) : {};
   return {
+    // A session's own source always wins; without one the stored (or default) label stays.
     source: input.source ?? existing?.source ?? DEFAULT_SOURCE,
+    source_named: input.source !== undefined ? 1 : existing?.source_named ?? 0,
     title: keepText(input.title, existing?.title),
     project_path: projectPath,
     project_name: keepText(input.projectName, existing?.project_name) ?? projectNameOf(projectPath),
@@ -56,8 +57,7 @@ export function mergeSession(existing: SessionsTable | undefined, input: Session
     x_reasoning_tokens: keepNonZero(input.reasoningTokens, existing?.x_reasoning_tokens),
     x_cost: keepNonZero(input.cost, existing?.x_cost),
     x_duration_ms: keepNonZero(input.durationMs, existing?.x_duration_ms),
-    declared_message_count:
-      typeof declared === "number" && declared > 0 ? Math.round(declared) : existing?.declared_message_count ?? null,
+    declared_message_count: input.declaredMessageCount ?? existing?.declared_message_count ?? null,
     created_at: createdAt,
     updated_at: Math.max(...updatedCandidates),
     synced_at: now,

@@ -56,6 +56,11 @@ export interface SessionsTable extends UsageColumns {
   user_id: string;
   external_id: string;
   source: string;
+  /**
+   * 1 when `source` was named by the client (on the session, or by a message of it), 0 when it is
+   * the default: only a defaulted label may still be replaced by a message's source.
+   */
+  source_named: number;
   title: string | null;
   project_path: string | null;
   project_name: string | null;

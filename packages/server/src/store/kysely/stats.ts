@@ -3,6 +3,7 @@ import type { StatsGroup, StatsGroupRow } from "@opensync/protocol";
 import type { Database } from "../schema.js";
 import type { StatsRange, StatsRepo } from "../types.js";
 import { num } from "./rows.js";
+import { overflowFreeSum } from "./sums.js";
 
 const DAY_MS = 86_400_000;
 
@@ -32,15 +33,15 @@ export class KyselyStatsRepo implements StatsRepo {
   private withTotals<O>(q: SelectQueryBuilder<Database, "sessions", O>) {
     return q.select((eb) => [
       eb.fn.countAll<number>().as("session_count"),
-      eb.fn.sum<number>("message_count").as("message_count"),
-      eb.fn.sum<number>("total_tokens").as("total_tokens"),
-      eb.fn.sum<number>("prompt_tokens").as("prompt_tokens"),
-      eb.fn.sum<number>("completion_tokens").as("completion_tokens"),
-      eb.fn.sum<number>("cache_read_tokens").as("cache_read_tokens"),
-      eb.fn.sum<number>("cache_write_tokens").as("cache_write_tokens"),
-      eb.fn.sum<number>("reasoning_tokens").as("reasoning_tokens"),
-      eb.fn.sum<number>("cost").as("cost"),
-      eb.fn.sum<number>("duration_ms").as("duration_ms"),
+      overflowFreeSum("message_count").as("message_count"),
+      overflowFreeSum("total_tokens").as("total_tokens"),
+      overflowFreeSum("prompt_tokens").as("prompt_tokens"),
+      overflowFreeSum("completion_tokens").as("completion_tokens"),
+      overflowFreeSum("cache_read_tokens").as("cache_read_tokens"),
+      overflowFreeSum("cache_write_tokens").as("cache_write_tokens"),
+      overflowFreeSum("reasoning_tokens").as("reasoning_tokens"),
+      overflowFreeSum("cost").as("cost"),
+      overflowFreeSum("duration_ms").as("duration_ms"),
     ]);
   }
 

@@ -1,11 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
-import { DEFAULT_SOURCE, type MessageUpsert, type SessionUpsert } from "@opensync/protocol";
+import type { MessageUpsert, SessionUpsert } from "@opensync/protocol";
 import { newId } from "../ids.js";
 import { mergeMessage, mergeSession, textOfParts, type MessageRowValues } from "../merge.js";
 import type { Database, SessionsTable } from "../schema.js";
 import type { AppliedBatch, SyncRepo } from "../types.js";
 import { chunks, kyselyRowWriter, type NewPartRow, type RowWriter } from "./row-writer.js";
 import { num } from "./rows.js";
+import { overflowFreeSum } from "./sums.js";
 
 const IDS_PER_IN_LIST = 900;
 
@@ -43,10 +44,13 @@ export class KyselySyncRepo implements SyncRepo {
         else bySession.set(m.sessionExternalId, [index]);
       });
       for (const [sessionExternalId, indexes] of bySession) {
+        const group = indexes.map((i) => messages[i]);
         let sessionId = sessionIds.get(sessionExternalId);
         if (!sessionId) {
-          sessionId = await this.ensureSession(trx, userId, indexes.map((i) => messages[i]), now);
+          sessionId = await this.ensureSession(trx, userId, group, now);
           sessionIds.set(sessionExternalId, sessionId);
+        } else {
+          await this.labelIfDefaulted(trx, sessionId, group);
         }
         touched.set(sessionId, sessionExternalId);
         await this.upsertMessages(trx, userId, sessionId, indexes, messages, now, result.messageIds);
@@ -101,7 +105,11 @@ export class KyselySyncRepo implements SyncRepo {
     return id;
   }
 
-  /** A message may arrive before its session: create the session from what the messages say. */
+  /**
+   * A message may arrive before its session: create the session from what the messages say, with
+   * the source the first of them names (the default only when none names one). An existing session
+   * is relabelled only if its source was the default (see `labelIfDefaulted`).
+   */
   private async ensureSession(trx: Transaction<Database>, userId: string, group: MessageUpsert[], now: number): Promise<string> {
     const externalId = group[0].sessionExternalId;
     const found = await trx
@@ -110,20 +118,39 @@ export class KyselySyncRepo implements SyncRepo {
       .where("user_id", "=", userId)
       .where("external_id", "=", externalId)
       .executeTakeFirst();
-    if (found) return found.id;
+    if (found) {
+      await this.labelIfDefaulted(trx, found.id, group);
+      return found.id;
+    }
     const times = group.map((m) => m.createdAt).filter((t): t is number => t !== undefined);
     return this.upsertSession(
       trx,
       userId,
       {
         externalId,
-        source: group.find((m) => m.source)?.source ?? DEFAULT_SOURCE,
+        source: namedSource(group),
         createdAt: times.length ? Math.min(...times) : undefined,
         updatedAt: times.length ? Math.max(...times) : undefined,
         metadata: {},
       },
       now,
     );
+  }
+
+  /**
+   * A session labelled with the default source only because nothing named one takes the source
+   * its messages name. A source named before (by the session itself or an earlier message) stays:
+   * a message never overrides a session's explicit source.
+   */
+  private async labelIfDefaulted(trx: Transaction<Database>, sessionId: string, group: MessageUpsert[]): Promise<void> {
+    const source = namedSource(group);
+    if (source === undefined) return;
+    await trx
+      .updateTable("sessions")
+      .set({ source, source_named: 1 })
+      .where("id", "=", sessionId)
+      .where("source_named", "=", 0)
+      .execute();
   }
 
   private async upsertMessages(
@@ -204,13 +231,13 @@ export class KyselySyncRepo implements SyncRepo {
         .select((eb) => [
           "session_id",
           eb.fn.countAll<number>().as("n"),
-          eb.fn.sum<number>("prompt_tokens").as("prompt"),
-          eb.fn.sum<number>("completion_tokens").as("completion"),
-          eb.fn.sum<number>("cache_read_tokens").as("cache_read"),
-          eb.fn.sum<number>("cache_write_tokens").as("cache_write"),
-          eb.fn.sum<number>("reasoning_tokens").as("reasoning"),
-          eb.fn.sum<number>("cost").as("cost"),
-          eb.fn.sum<number>("duration_ms").as("duration"),
+          overflowFreeSum("prompt_tokens").as("prompt"),
+          overflowFreeSum("completion_tokens").as("completion"),
+          overflowFreeSum("cache_read_tokens").as("cache_read"),
+          overflowFreeSum("cache_write_tokens").as("cache_write"),
+          overflowFreeSum("reasoning_tokens").as("reasoning"),
+          overflowFreeSum("cost").as("cost"),
+          overflowFreeSum("duration_ms").as("duration"),
           eb.fn.min<number>("created_at").as("first_at"),
           eb.fn.max<number>("created_at").as("last_at"),
         ])
@@ -265,4 +292,9 @@ export class KyselySyncRepo implements SyncRepo {
       }
     }
   }
+}
+
+/** The source the first message of a group names, if any (blank sources name nothing). */
+function namedSource(group: MessageUpsert[]): string | undefined {
+  return group.find((m) => m.source !== undefined)?.source;
 }

@@ -1,7 +1,9 @@
 import type { Migration } from "kysely";
 import { initial } from "./0001_initial.js";
+import { boundedValues } from "./0002_bounded_values.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_bounded_values": boundedValues,
 };
