@@ -25,6 +25,17 @@ describe("hook queue", () => {
     expect(queueDir(env)).toBe(join(env.OPENSYNC_HOME, "state", "hook-queue"));
   });
 
+  it("merges the events of one target and settles exactly those; one queued after the listing stays", () => {
+    enqueue(env, { agent: "claude-code", path: "/t/a.jsonl", event: "PostToolUse", queuedAt: 7 });
+    enqueue(env, { agent: "claude-code", path: "/t/a.jsonl", event: "Stop", queuedAt: 7 }); // same ms: queue order wins
+    const [item] = listQueue(env);
+    expect(item.files).toHaveLength(2);
+    expect(item.entry.event).toBe("Stop");
+    const newer = enqueue(env, { agent: "claude-code", path: "/t/a.jsonl", event: "SessionEnd", queuedAt: 7 });
+    settle(item);
+    expect(listQueue(env)).toEqual([{ file: newer, files: [newer], entry: expect.objectContaining({ event: "SessionEnd" }) }]);
+  });
+
   it("settles an item only if nobody re-queued its target meanwhile", () => {
     enqueue(env, { agent: "claude-code", path: "/t/a.jsonl", event: "Stop", queuedAt: 5 });
     const [item] = listQueue(env);

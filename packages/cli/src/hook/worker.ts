@@ -13,7 +13,8 @@ type Env = NodeJS.ProcessEnv;
 const SETTLE_MS = 150;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const identity = (item: QueuedItem): string => `${item.file}#${item.entry.nonce ?? item.entry.queuedAt}`;
+/** An item's latest event file is unique to that event: a newer event for the target is a new identity. */
+const identity = (item: QueuedItem): string => item.file;
 
 /**
  * `opensync hook worker`: drains the hook queue under the machine-wide sync lease, at low CPU
