@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { OcEvent } from "./mirror.js";
-import { PendingStore } from "./pending.js";
+import { PendingStore, readSpool } from "./pending.js";
 import { drainSpool } from "./spool.js";
 import { OpencodeSyncer } from "./syncer.js";
 
@@ -128,12 +128,13 @@ describe("OpenCode syncer", () => {
     expect(store.sessions()).toEqual([S]);
     const files = readdirSync(store.spoolDir).filter((f) => f.endsWith(".json"));
     expect(files).toHaveLength(1);
-    const spooled = JSON.parse(readFileSync(join(store.spoolDir, files[0]), "utf8"));
-    expect(spooled.messages.map((m: { externalId: string }) => m.externalId)).toEqual(["msg_1", "msg_2"]);
+    const spooled = readSpool(join(store.spoolDir, files[0]))!;
+    expect(spooled.sessionId).toBe(S);
+    expect(spooled.batch.messages.map((m) => m.externalId)).toEqual(["msg_1", "msg_2"]);
 
     // What the detached sender does: send, delete, clear the pending entry.
     expect(await drainSpool(store, { serverUrl: "http://sync.test", apiKey: "osk_test", fetch: server.fetchImpl }, () => {})).toBe(1);
-    expect(server.posted[0].messages).toEqual(spooled.messages);
+    expect(server.posted[0].messages).toEqual(spooled.batch.messages);
     expect(store.spooled()).toEqual([]);
     expect(store.sessions()).toEqual([]);
   });

@@ -17,6 +17,8 @@ export interface SyncerOptions {
   debounceMs?: number;
   /** Least time between two retries of the sessions that failed (default 30 s). */
   retryEveryMs?: number;
+  /** How long an upload waits for another process's upload of the same session (default 30 s). */
+  sessionLockWaitMs?: number;
   /** Starts the detached sender of batches spooled at exit (injected in tests). */
   spawnFlusher?: () => boolean;
   fetch?: typeof fetch;
@@ -58,6 +60,7 @@ export class OpencodeSyncer {
   private readonly target: Target;
   private readonly debounceMs: number;
   private readonly retryEveryMs: number;
+  private readonly sessionLockWaitMs: number;
   private lastRetry = 0;
   private lastFailureLogged = 0;
 
@@ -67,6 +70,7 @@ export class OpencodeSyncer {
     this.target = { serverUrl: options.config.serverUrl, apiKey: options.config.apiKey, fetch: options.fetch };
     this.debounceMs = options.debounceMs ?? 2_000;
     this.retryEveryMs = options.retryEveryMs ?? 30_000;
+    this.sessionLockWaitMs = options.sessionLockWaitMs ?? 30_000;
   }
 
   /** Sends what earlier runs left behind; call once, after OpenCode is up. */
@@ -175,8 +179,26 @@ export class OpencodeSyncer {
     }
   }
 
+  /**
+   * One upload of the session, under its upload lock (see `SentLedger`): the snapshot is taken
+   * after the lock, so it is newer than anything another process or the spool sender sent before.
+   */
   private async uploadOnce(sessionId: string, t: Tracked): Promise<void> {
+    const lock = await this.pending.ledger.lock(sessionId, this.sessionLockWaitMs).catch(() => undefined);
+    if (!lock) {
+      this.fail(sessionId, "another process kept the session's upload lock");
+      return;
+    }
+    try {
+      await this.uploadLocked(sessionId, t);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async uploadLocked(sessionId: string, t: Tracked): Promise<void> {
     const seqAtStart = t.seq;
+    const snapshotAt = Date.now();
     let batch: Batch;
     try {
       const { session, entries } = await readSession(this.options.client, sessionId);
@@ -198,6 +220,7 @@ export class OpencodeSyncer {
       const sent = await uploadBatch(this.target, batch);
       if (sent.rejected.length) this.options.log(`server rejected ${sent.rejected.length} item(s) of ${sessionId}: ${sent.rejected.slice(0, 3).join("; ")}`);
       t.sentSeq = Math.max(t.sentSeq, seqAtStart);
+      this.pending.ledger.record(sessionId, snapshotAt);
       this.pending.remove(sessionId);
     } catch (err) {
       this.fail(sessionId, errorText(err));
