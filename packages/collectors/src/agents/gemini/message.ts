@@ -7,8 +7,8 @@ export const GEMINI_PROVIDER = "google";
 
 const asParts = (content: unknown): unknown[] => (Array.isArray(content) ? content : content === undefined || content === null ? [] : [content]);
 
-/** Readable text of a `PartListUnion` (a string, a Part, or a list of them). */
-export function partsText(content: unknown): string {
+/** The readable pieces of a `PartListUnion` (a string, a Part, or a list of them), one per part. */
+export function partTexts(content: unknown): string[] {
   const pieces: string[] = [];
   for (const part of asParts(content)) {
     if (typeof part === "string") pieces.push(part);
@@ -17,7 +17,23 @@ export function partsText(content: unknown): string {
       else if (isRecord(part.inlineData)) pieces.push(`[${String(part.inlineData.mimeType ?? "inline data")}]`);
     }
   }
-  return pieces.join("");
+  return pieces.filter((p) => p !== "");
+}
+
+/** Readable text of a `PartListUnion`; separate parts stay separate lines. */
+export function partsText(content: unknown): string {
+  return partTexts(content).join("\n");
+}
+
+/**
+ * Context Gemini CLI sends as a user turn: the `<session_context>` block it records as the first
+ * user entry (0.61; packages/core/src/utils/environmentContext.ts `getEnvironmentContext`) and
+ * hook context. Its own history loader skips them as user content
+ * (packages/core/src/utils/sessionUtils.ts `isIgnoredUserContent`, 0.56 nightly).
+ */
+export function isInjectedContext(text: string): boolean {
+  const t = text.trimStart();
+  return t.startsWith("<session_context>") || t.startsWith("<hook_context>");
 }
 
 /** A tool call's result as text: the functionResponse output/error, else the display text. */
@@ -47,8 +63,9 @@ function toolParts(calls: unknown): PartInput[] {
     if (!isRecord(call)) continue;
     const callId = typeof call.id === "string" ? call.id : undefined;
     parts.push({ type: "tool-call", content: { toolName: String(call.name ?? "unknown"), args: call.args ?? {}, ...(callId ? { callId } : {}) } });
-    const finished = call.result !== undefined && call.result !== null || ["success", "error", "cancelled"].includes(String(call.status));
-    if (finished) {
+    // Only a call that has a result gets a result part (a cancelled or unfinished call has none).
+    const hasResult = asParts(call.result).length > 0 || (call.resultDisplay !== undefined && call.resultDisplay !== null && call.resultDisplay !== "");
+    if (hasResult) {
       parts.push({ type: "tool-result", content: { ...(callId ? { callId } : {}), output: toolResultText(call), isError: resultHasError(call) } });
     }
   }
@@ -84,10 +101,11 @@ export function userText(record: Json): string {
 
 export function toMessage(record: Json, sessionId: string, rewound: boolean): MessageInput {
   const type = String(record.type ?? "");
-  const role = ROLES[type] ?? "unknown";
-  const text = role === "user" ? userText(record) : partsText(record.content);
+  const texts = type === "user" ? partTexts(record.displayContent ?? record.content) : partTexts(record.content);
+  const text = texts.join("\n");
+  const role = type === "user" && isInjectedContext(text) ? "system" : (ROLES[type] ?? "unknown");
   const parts: PartInput[] = [...thoughtParts(record.thoughts)];
-  if (text) parts.push({ type: "text", content: { text } });
+  for (const t of texts) parts.push({ type: "text", content: { text: t } });
   parts.push(...toolParts(record.toolCalls));
 
   const message: MessageInput = {

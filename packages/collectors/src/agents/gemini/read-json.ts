@@ -4,7 +4,7 @@ import type { MessageInput } from "@opensync/protocol";
 import type { Chunk, CollectorContext, SourceUnit } from "../../types.js";
 import { isRecord, toMessage, type Json } from "./message.js";
 import { resolveProject } from "./project.js";
-import { applyMessage, applyMetadata, isMessageRecord, toSession, type SessionFacts } from "./session.js";
+import { applyMessage, applyMetadata, isMessageRecord, toSession, withId, type SessionFacts } from "./session.js";
 
 export const MESSAGES_PER_CHUNK = 500;
 
@@ -41,7 +41,8 @@ export async function* readJsonSession(unit: SourceUnit, checkpoint: unknown, ct
 
   const facts: SessionFacts = {};
   applyMetadata(facts, record);
-  const records = Array.isArray(record.messages) ? (record.messages.filter(isMessageRecord) as Json[]) : [];
+  const list: unknown[] = Array.isArray(record.messages) ? record.messages : [];
+  const records = list.flatMap((m, i) => (isMessageRecord(m) ? [withId(m as Json, i)] : []));
   for (const m of records) applyMessage(facts, m);
   const sessionId = facts.sessionId ?? fallbackSessionId(unit.path);
   const session = toSession(facts, sessionId, await resolveProject(unit.path), ctx.machine);

@@ -4,7 +4,7 @@ import type { Chunk, CollectorContext, SourceUnit } from "../../types.js";
 import { isRecord, toMessage, type Json } from "./message.js";
 import { resolveProject, type ProjectInfo } from "./project.js";
 import { fallbackSessionId, MESSAGES_PER_CHUNK } from "./read-json.js";
-import { applyMessage, applyMetadata, isMessageRecord, toSession, type SessionFacts } from "./session.js";
+import { applyMessage, applyMetadata, isMessageRecord, toSession, withId, type SessionFacts } from "./session.js";
 
 /** Carried between reads of a JSONL chat file. */
 export interface GeminiJsonlState {
@@ -97,9 +97,11 @@ async function* readPass(
     } else if (isRecord(record.$set)) {
       applyMetadata(state.facts, record.$set);
       // A full message list (history rewritten in place, e.g. masking): upsert each; nothing is dropped.
-      if (Array.isArray(record.$set.messages)) (record.$set.messages.filter(isMessageRecord) as Json[]).forEach(emit);
+      if (Array.isArray(record.$set.messages)) {
+        (record.$set.messages as unknown[]).forEach((m, i) => isMessageRecord(m) && emit(withId(m as Json, i)));
+      }
     } else if (isMessageRecord(record)) {
-      emit(record);
+      emit(withId(record, line.start));
     } else if (typeof record.sessionId === "string") {
       applyMetadata(state.facts, record);
     }

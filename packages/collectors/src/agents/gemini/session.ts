@@ -1,5 +1,5 @@
 import type { SessionInput } from "@opensync/protocol";
-import { GEMINI_PROVIDER, isRecord, userText, type Json } from "./message.js";
+import { GEMINI_PROVIDER, isInjectedContext, isRecord, userText, type Json } from "./message.js";
 import type { ProjectInfo } from "./project.js";
 
 export const GEMINI_SOURCE = "gemini-cli";
@@ -33,7 +33,7 @@ export function applyMetadata(facts: SessionFacts, meta: Json): void {
 /** Folds one message record into the facts (title candidate, latest model, last activity). */
 export function applyMessage(facts: SessionFacts, record: Json): void {
   touch(facts, ms(record.timestamp));
-  if (record.type === "user" && !facts.firstUserText) {
+  if (record.type === "user" && !facts.firstUserText && !isInjectedContext(userText(record))) {
     const text = userText(record).replace(/\s+/g, " ").trim();
     if (text) facts.firstUserText = text.length > 200 ? `${text.slice(0, 199)}…` : text;
   }
@@ -62,5 +62,20 @@ export function toSession(facts: SessionFacts, fallbackId: string, project: Proj
   return session;
 }
 
-/** A message record has a non-empty string `id`; metadata lines and `$` records do not. */
-export const isMessageRecord = (v: unknown): boolean => isRecord(v) && typeof v.id === "string" && v.id !== "";
+const MESSAGE_TYPES = new Set(["user", "gemini", "info", "warning", "error"]);
+
+/**
+ * A message record: one with an `id`, or, without one (older or hand-edited files), a message
+ * `type` and content. Metadata lines and `$` records are neither.
+ */
+export const isMessageRecord = (v: unknown): boolean =>
+  isRecord(v) &&
+  ((typeof v.id === "string" && v.id !== "") ||
+    (v.id === undefined && typeof v.type === "string" && MESSAGE_TYPES.has(v.type) && ("content" in v || "toolCalls" in v)));
+
+/** The record with an id: its own, else one derived from its position and time (stable across re-reads). */
+export function withId(record: Json, position: number): Json {
+  if (typeof record.id === "string" && record.id) return record;
+  const at = typeof record.timestamp === "string" ? record.timestamp : "";
+  return { ...record, id: `noid-${position}@${at}` };
+}
