@@ -76,12 +76,14 @@ describe("spooled batches", () => {
     const server = fakeServer();
     const store = new PendingStore(env);
     await liveSyncer(server).flush(S);
-    store.spool(S, batchWith(after), Date.now() + 1);
+    const exitedAt = Date.now() + 1_000;
+    store.spool(S, batchWith(after), exitedAt);
     expect(await drainSpool(store, target(server), () => {})).toBe(1);
     expect(server.posted).toHaveLength(2);
-    // Sent once: a second sender (or the next start) finds nothing left to send.
-    store.spool(S, batchWith(after), Date.now() - 1);
-    expect(await drainSpool(store, target(server), () => {})).toBe(1);
+    // The same snapshot again (two senders raced for it) or an older one: not sent.
+    store.spool(S, batchWith(after), exitedAt);
+    store.spool(S, batchWith(before), exitedAt - 1);
+    expect(await drainSpool(store, target(server), () => {})).toBe(2);
     expect(server.posted).toHaveLength(2);
   });
 
