@@ -14,6 +14,7 @@ import {
   type SyncSummary,
 } from "@opensync/collectors";
 import { loadClaudeSyncConfig, type ClaudeSyncConfig } from "@opensync/collectors";
+import { syncLeaseHolder } from "@opensync/collectors/engine/lease";
 import { OpenSyncClient } from "@opensync/protocol";
 import { errorText, hookLog } from "./log.js";
 import { listQueue, settle, type QueuedItem } from "./queue.js";
@@ -157,11 +158,25 @@ export function workerFailure(err: unknown): string {
   return err instanceof NotConfiguredError ? `not configured: ${err.message}` : `worker: ${errorText(err)}`;
 }
 
-export async function drainUnderLease(context: HookContext, env: Env): Promise<void> {
-  const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
-  while (listQueue(env).length && Date.now() < deadline) {
-    const ran = await withSyncLease(context.base.state, () => drainQueue(context, env), { deferToHolder: true });
+/** Who a hook worker is to whoever finds the lease taken. */
+const WORKER = "hook worker";
+
+/**
+ * Drains the queue under the machine lease. While another sync holds it, asks the holder for one
+ * more pass and checks again every second; after `waitForHolderMs` it gives up, says so in the
+ * hook log (with who holds the lease) and leaves the queue to the next trigger.
+ */
+export async function drainUnderLease(context: HookContext, env: Env, waitForHolderMs = WAIT_FOR_HOLDER_MS): Promise<void> {
+  const deadline = Date.now() + waitForHolderMs;
+  while (listQueue(env).length) {
+    const ran = await withSyncLease(context.base.state, () => drainQueue(context, env), { deferToHolder: true, who: WORKER });
     if (ran) return;
+    if (Date.now() >= deadline) {
+      const holder = syncLeaseHolder(context.base.state) ?? "a sync that has just finished";
+      const queued = listQueue(env).length;
+      hookLog(env, `worker: gave up after ${waitForHolderMs / 1000} s waiting for the sync lease, held by ${holder}; ${queued} queued target(s) kept for the next trigger`);
+      return;
+    }
     await sleep(1_000);
   }
 }
@@ -181,7 +196,7 @@ export async function runSyncNow(env: Env, transcript?: string): Promise<void> {
   try {
     const agent = findAgent("claude-code")!;
     const plan: Plan = transcript ? { units: new Map([[agent, withSubagents(agent, transcript)]]), whole: new Set() } : { units: new Map(), whole: new Set([agent]) };
-    const summaries = await withSyncLease(context.base.state, () => syncPlan(plan, context, env), { waitMs: 30_000 });
+    const summaries = await withSyncLease(context.base.state, () => syncPlan(plan, context, env), { waitMs: 30_000, who: "Claude Code sync-now" });
     const messages = (summaries ?? []).reduce((n, s) => n + s.messages, 0);
     const read = (summaries ?? []).reduce((n, s) => n + s.agents.reduce((m, a) => m + a.unitsRead, 0), 0);
     process.stdout.write(`OpenSync: ${read} transcript(s) with changes, ${messages} message(s) sent to ${context.base.serverUrl}\n`);

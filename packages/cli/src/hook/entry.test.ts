@@ -77,6 +77,19 @@ describe("worker lock", () => {
     expect(workerRunning(env)).toBe(false);
   });
 
+  it("a worker killed and its pid reused by another process does not block the next worker (Linux)", () => {
+    mkdirSync(join(env.OPENSYNC_HOME, "state"), { recursive: true });
+    const lock = join(env.OPENSYNC_HOME, "state", "hook-worker.pid");
+    // This process is alive; with another start time it is not the worker that wrote the lock.
+    writeFileSync(lock, `${process.pid} 1`);
+    if (!existsSync(`/proc/${process.pid}/stat`)) return;
+    expect(workerRunning(env)).toBe(false);
+    expect(acquireWorkerLock(env)).toBe(true);
+    expect(readFileSync(lock, "utf8")).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    releaseWorkerLock(env);
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it("takes over from a dead worker", () => {
     mkdirSync(join(env.OPENSYNC_HOME, "state"), { recursive: true });
     writeFileSync(join(env.OPENSYNC_HOME, "state", "hook-worker.pid"), "999999999");

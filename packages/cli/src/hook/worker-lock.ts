@@ -1,21 +1,29 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { processStartTime } from "@opensync/collectors/engine/lease";
 import { stateDir } from "@opensync/collectors/paths";
 
 type Env = Record<string, string | undefined>;
 
-/** A worker that has not finished in this long is presumed dead (its pid may have been reused). */
+/** A worker that has not finished in this long is presumed dead (where no start time tells a reused pid apart). */
 const STALE_MS = 15 * 60_000;
 
 const lockPath = (env: Env): string => join(stateDir(env), "hook-worker.pid");
 
+/** The lock file's content: "<pid> <start time>" (the start time where procfs has it), see lease.ts. */
+const ownMark = (): string => [process.pid, processStartTime(process.pid)].filter((v) => v !== undefined).join(" ");
+
+/** The pid of the live worker holding the lock, or undefined when the lock is free or its worker is gone. */
 function holder(env: Env): number | undefined {
   try {
     const path = lockPath(env);
     if (Date.now() - statSync(path).mtimeMs > STALE_MS) return undefined;
-    const pid = Number(readFileSync(path, "utf8"));
+    const [pidText, start] = readFileSync(path, "utf8").trim().split(" ");
+    const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
     process.kill(pid, 0);
+    // Same pid, another start time: the worker died and its pid went to another process.
+    if (start !== undefined && processStartTime(pid) !== undefined && processStartTime(pid) !== start) return undefined;
     return pid;
   } catch (err) {
     // EPERM: alive but not ours to signal.
@@ -39,7 +47,7 @@ export function acquireWorkerLock(env: Env): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, ownMark());
       closeSync(fd);
       return true;
     } catch (err) {
@@ -52,7 +60,7 @@ export function acquireWorkerLock(env: Env): boolean {
 
 export function releaseWorkerLock(env: Env): void {
   try {
-    if (readFileSync(lockPath(env), "utf8") === String(process.pid)) rmSync(lockPath(env), { force: true });
+    if (readFileSync(lockPath(env), "utf8") === ownMark()) rmSync(lockPath(env), { force: true });
   } catch {
     // already gone
   }

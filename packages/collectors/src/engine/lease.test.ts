@@ -65,6 +65,19 @@ describe("Defect 2: a killed or interrupted sync blocks all syncing for 10 minut
       }
     });
 
+    it("a holder that did not say who it is is described by its command line (Linux)", async () => {
+      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "sync", "--json"], { stdio: "ignore" });
+      try {
+        await new Promise((r) => child.once("spawn", r));
+        state.forceLease(SYNC_LEASE, holderOf(child.pid!, { who: undefined }), 10 * 60_000);
+        const described = syncLeaseHolder(state);
+        if (processStartTime(child.pid!) === undefined) expect(described).toBe(`pid ${child.pid}`);
+        else expect(described).toBe(`pid ${child.pid}, -e setTimeout(() => {}, 60000) sync --json`);
+      } finally {
+        child.kill("SIGKILL");
+      }
+    });
+
     it("a holder on another machine sharing this home is left to its TTL", () => {
       expect(holderGone(holderOf(deadPid(), { host: "some-other-host" }))).toBe(false);
     });
@@ -115,6 +128,18 @@ describe("Defect 2: a killed or interrupted sync blocks all syncing for 10 minut
       } finally {
         process.removeListener("SIGINT", own);
       }
+    });
+
+    it("a `once` handler (watch) counts as the command's own handling too", async () => {
+      const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
+      const own = vi.fn();
+      process.once("SIGTERM", own);
+      await withSyncLease(state, async () => {
+        process.emit("SIGTERM", "SIGTERM");
+      });
+      expect(own).toHaveBeenCalledTimes(1);
+      expect(exit).not.toHaveBeenCalled();
+      expect(state.leaseHolder(SYNC_LEASE)).toBeUndefined();
     });
 
     it("after a signal nothing takes the lease back: no rerun pass, and another process may take it", async () => {

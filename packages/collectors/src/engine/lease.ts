@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { basename } from "node:path";
 import type { StateStore } from "./state.js";
 
 /** One sync at a time per machine: hooks, `watch` and manual runs share this lease. */
@@ -93,10 +94,23 @@ export function holderGone(text: string): boolean {
   return start !== undefined && start !== holder.start;
 }
 
+/** "opensync.js sync --json" from `/proc/<pid>/cmdline` (Linux), for holders that did not say who they are. */
+function commandOf(pid: number): string | undefined {
+  try {
+    const [, script, ...args] = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const command = [basename(script ?? ""), ...args].join(" ").trim();
+    return command ? command.slice(0, 80) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** "pid 4242, opensync watch" for messages and logs. */
 export function describeHolder(text: string): string {
   const holder = parseHolder(text);
-  const parts = [holder.pid ? `pid ${holder.pid}` : text, holder.who, holder.host && holder.host !== hostname() ? `on ${holder.host}` : undefined];
+  const local = !holder.host || holder.host === hostname();
+  const who = holder.who ?? (holder.pid && local ? commandOf(holder.pid) : undefined);
+  const parts = [holder.pid ? `pid ${holder.pid}` : text, who, local ? undefined : `on ${holder.host}`];
   return parts.filter(Boolean).join(", ");
 }
 
@@ -123,10 +137,12 @@ export function releaseOnSignals(release: () => void): () => void {
     for (const [signal, handler] of installed.splice(0)) process.removeListener(signal, handler);
   };
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as LeaseSignal[]) {
+    // Counted now too: a `process.once` handler has already removed itself when ours runs.
+    const othersAtInstall = process.listenerCount(signal);
     const handler = () => {
       release();
       uninstall();
-      if (process.listenerCount(signal) === 0) process.exit(SIGNAL_EXIT_CODES[signal]);
+      if (othersAtInstall === 0 && process.listenerCount(signal) === 0) process.exit(SIGNAL_EXIT_CODES[signal]);
     };
     process.on(signal, handler);
     installed.push([signal, handler]);
