@@ -36,6 +36,20 @@ function resum(column: string, max: number): string {
     WHERE ${column} > ${max} OR ${column} < 0`;
 }
 
+/** Every bounded column of `messages` in one UPDATE (SQLite's two-argument min/max are scalar). */
+function clampMessages(): string {
+  const bounds: Array<[string, number]> = [
+    ...TOKEN_COLUMNS.map((c): [string, number] => [c, MAX_TOKENS]),
+    ["cost", MAX_COST],
+    ["duration_ms", MAX_DURATION_MS],
+    ["created_at", MAX_TIMESTAMP_MS],
+  ];
+  const bounded = (c: string, max: number) => `min(max(${c}, 0), ${max})`;
+  const tokens = TOKEN_COLUMNS.map((c) => bounded(c, MAX_TOKENS)).join(" + ");
+  return `UPDATE messages SET ${bounds.map(([c, max]) => `${c} = ${bounded(c, max)}`).join(", ")}, total_tokens = ${tokens}
+    WHERE ${[...bounds, ["total_tokens", 5 * MAX_TOKENS] as const].map(([c, max]) => `NOT (${c} BETWEEN 0 AND ${max})`).join(" OR ")}`;
+}
+
 const sumOfTokens = TOKEN_COLUMNS.join(" + ");
 const retotal = (table: string) => `UPDATE ${table} SET total_tokens = ${sumOfTokens} WHERE total_tokens IS NOT ${sumOfTokens}`;
 
@@ -43,12 +57,8 @@ export const boundedValues: Migration = {
   async up(db: Kysely<unknown>) {
     const statements = [
       `ALTER TABLE sessions ADD COLUMN source_named INTEGER NOT NULL DEFAULT 1`,
-      // Messages first: the sessions' sums are taken over them.
-      ...TOKEN_COLUMNS.flatMap((c) => clamp("messages", c, MAX_TOKENS)),
-      ...clamp("messages", "cost", MAX_COST),
-      ...clamp("messages", "duration_ms", MAX_DURATION_MS),
-      ...clamp("messages", "created_at", MAX_TIMESTAMP_MS),
-      retotal("messages"),
+      // Messages first (the sessions' sums are taken over them), in one pass over the largest table.
+      clampMessages(),
       // Explicit session values were bounded at the door like the messages' own.
       ...TOKEN_COLUMNS.flatMap((c) => clamp("sessions", `x_${c}`, MAX_TOKENS, true)),
       ...clamp("sessions", "x_cost", MAX_COST, true),
