@@ -44,6 +44,8 @@ export interface AssemblerFacts {
   sessions: Record<string, SessionFacts>;
   /** Facts of bookkeeping lines without a `sessionId` (summary, file-history-snapshot): the file's session's. */
   file: SessionFacts;
+  /** The last responses closed and sent by earlier reads (`chain NUL message.id`), newest last. */
+  closed?: string[];
 }
 
 interface ReadyMessage { start: number; message: MessageInput; group?: OpenGroup }
@@ -61,6 +63,8 @@ export class TranscriptAssembler {
   private readonly fileFacts: SessionFacts;
   private readonly open = new Map<string, OpenGroup>();
   private readonly recentlyClosed = new Map<string, OpenGroup>();
+  /** Responses closed by earlier reads: their lines are not in memory, and they were sent whole. */
+  private readonly closedBefore: Set<string>;
   private readonly ownTranscript = new Map<string, boolean>();
   private readonly readers = new Map<string, ReturnType<typeof persistedOutputReader>>();
   private ready: ReadyMessage[] = [];
@@ -69,6 +73,7 @@ export class TranscriptAssembler {
   constructor(private readonly file: TranscriptFile, carried?: AssemblerFacts) {
     this.facts = new Map(Object.entries(carried?.sessions ?? {}).map(([id, f]) => [id, { ...f }]));
     this.fileFacts = { ...carried?.file };
+    this.closedBefore = new Set(carried?.closed ?? []);
   }
 
   get readyCount(): number { return this.ready.length; }
@@ -100,6 +105,11 @@ export class TranscriptAssembler {
     const taken = this.ready.splice(0, limit).map((r) => r.message);
     this.recountReady();
     return taken;
+  }
+
+  /** No more lines can follow (the writer is gone): every open message is complete. */
+  closeAll(): void {
+    for (const chain of [...this.open.keys()]) this.closeChain(chain);
   }
 
   /**
@@ -135,10 +145,14 @@ export class TranscriptAssembler {
       .map(([id, f]) => toSessionInput(id, f, machine, !f.hasMainChain && this.hasOwnTranscript(id)));
   }
 
-  factsSnapshot(): AssemblerFacts {
+  /** What the checkpoint carries, for a read that resumes at `resumeAt`. */
+  factsSnapshot(resumeAt: number): AssemblerFacts {
+    // Only responses wholly before the resume point were sent for good; the others are read again.
+    const sent = [...this.recentlyClosed.entries()].filter(([, g]) => g.start < resumeAt).map(([k]) => k);
     return {
       sessions: Object.fromEntries([...this.facts.entries()].map(([id, f]) => [id, { ...f }])),
       file: { ...this.fileFacts },
+      closed: [...new Set([...this.closedBefore, ...sent])].slice(-RECENTLY_CLOSED),
     };
   }
 
@@ -261,6 +275,9 @@ export class TranscriptAssembler {
       for (const other of [...this.open.keys()]) if (other !== chain) this.closeChain(other);
     }
     if (!group) group = this.reopen(chain, key);
+    // Written again after an earlier read sent it whole: the repeat adds nothing, and sending only
+    // the repeated lines would replace the whole message with part of it.
+    if (!group && this.closedBefore.has(`${chain}\u0000${key}`)) return;
     if (!group) {
       group = {
         key, chain, start, sessionId,

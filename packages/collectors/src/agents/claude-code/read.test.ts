@@ -7,7 +7,10 @@ import { billedTokenTotals } from "./usage.js";
 import { applyUpserts, assistantLine, fixtureLines, fixturePath, readUnit, tokenSum } from "./fixtures/support.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "cc-read-"));
-const FIXTURES = ["tool-use-session.jsonl", "streamed-duplicates.jsonl", "sidechain-inline.jsonl", "unknown-line-types.jsonl", "summary-title.jsonl", "real-session.jsonl"];
+const FIXTURES = [
+  "tool-use-session.jsonl", "streamed-duplicates.jsonl", "sidechain-inline.jsonl", "unknown-line-types.jsonl", "summary-title.jsonl", "real-session.jsonl",
+  "streamed-usage-grows.jsonl", "streamed-snapshots.jsonl", "queued-prompt.jsonl", "slash-command-title.jsonl", "harness-text-titles.jsonl", "whitespace-prompt.jsonl",
+];
 
 /** What the server holds after a single full read. */
 async function fullRead(path: string) {

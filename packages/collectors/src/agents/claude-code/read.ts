@@ -71,7 +71,7 @@ export async function* readClaudeTranscript(
       dev: identity.dev,
       ino: identity.ino,
       offset: resumeAt,
-      state: { v: 1, facts: assembler.factsSnapshot(), ...(last ? { sentThrough: scannedTo } : {}) },
+      state: { v: 1, facts: assembler.factsSnapshot(resumeAt), ...(last ? { sentThrough: scannedTo } : {}) },
     };
     const bytesRead = scannedTo - reported;
     reported = scannedTo;
@@ -79,11 +79,15 @@ export async function* readClaudeTranscript(
   };
 
   const idle = Date.now() - identity.mtimeMs >= IDLE_TAIL_MS;
+  let writerGone = false;
   for await (const line of readCompleteLines(unit.path, offset, undefined, { includeUnterminatedTail: idle })) {
     const raw = parseJsonLine(line.text);
     // Past it, the checkpoint is the file's end: when the newline arrives later, it reads as a
     // blank line, and nothing is read twice.
     if (line.unterminated && !raw) break;
+    // Claude Code ends every line it writes with a newline: a whole line without one was the last
+    // write of a writer that is gone, so no more lines of the open response can follow.
+    writerGone = line.unterminated === true;
     scannedTo = line.end;
     const parsed = raw && toTranscriptLine(raw);
     if (parsed) assembler.accept(parsed, line.start);
@@ -92,6 +96,7 @@ export async function* readClaudeTranscript(
     }
   }
   if (scannedTo === offset) return; // nothing new, or only a partial line so far
+  if (writerGone) assembler.closeAll();
   assembler.releaseOpen();
   do {
     const messages = assembler.takeReady(limits.maxMessages);
