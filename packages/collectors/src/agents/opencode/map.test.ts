@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapMessage, mapPart, mapSession, textContentOf } from "./map.js";
+import { mapMessage, mapPart, mapSession, sessionTitle, textContentOf } from "./map.js";
 import type { OcPart } from "./types.js";
 
 const part = (p: Partial<OcPart> & { type: string }): OcPart => ({ id: "prt_1", ...p });
@@ -52,5 +52,27 @@ describe("OpenCode mapping", () => {
   it("takes the session model from the session, else from its latest assistant message", () => {
     expect(mapSession({ id: "s", model: { id: "m", providerID: "p" } }, "box", { model: "other" })).toMatchObject({ model: "m", provider: "p" });
     expect(mapSession({ id: "s" }, "box", { model: "other", provider: "q" })).toMatchObject({ model: "other", provider: "q" });
+  });
+
+  it("replaces only OpenCode's placeholder titles (and empty ones) by the first prompt, on one line and cut", () => {
+    const prompt = "Fix   the\nflaky test";
+    expect(sessionTitle("New session - 2025-06-01T10:00:00.000Z", prompt)).toBe("Fix the flaky test");
+    expect(sessionTitle("Child session - 2025-06-01T10:00:00.000Z", prompt)).toBe("Fix the flaky test");
+    expect(sessionTitle("  ", prompt)).toBe("Fix the flaky test");
+    expect(sessionTitle(undefined, prompt)).toBe("Fix the flaky test");
+    expect(sessionTitle("New session - about caching", prompt)).toBe("New session - about caching");
+    expect(sessionTitle("New session - 2025-06-01T10:00:00.000Z", undefined)).toBe("New session - 2025-06-01T10:00:00.000Z");
+    expect(sessionTitle("", undefined)).toBeUndefined();
+    const long = sessionTitle("", "word ".repeat(60))!;
+    expect(long).toHaveLength(100);
+    expect(long.endsWith("…")).toBe(true);
+  });
+
+  it("a tool that exited 0, or whose exit code is unknown, is not a failure", () => {
+    const result = (metadata: Record<string, unknown>) =>
+      mapPart(part({ type: "tool", tool: "bash", callID: "c", state: { status: "completed", input: {}, output: "ok", metadata } }))[1].content;
+    expect(result({ exit: 0 })).toMatchObject({ isError: false });
+    expect(result({ exit: null })).toMatchObject({ isError: false });
+    expect(result({ exitCode: 2 })).toMatchObject({ isError: true, output: "ok" });
   });
 });
