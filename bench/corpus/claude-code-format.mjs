@@ -8,7 +8,9 @@
  * fixtures/real-session.jsonl and real-subagent-config/): the big constant payloads (tool schemas in
  * `api-request-shape`, `prompt_snapshot`, `skill_listing`, ...) are taken from that file as they are.
  * - an assistant response is written as one line per content block (thinking, text, tool_use),
- *   every line carrying the same message.id, requestId and usage;
+ *   every line carrying the same message.id, requestId and input/cache usage, while output_tokens
+ *   grows from line to line and only the last line holds the billed count (as the API's streamed,
+ *   cumulative usage does; ccusage keeps the first line and undercounts it);
  * - each tool result is its own user line with one tool_result block, plus `toolUseResult`;
  * - around them, the non-message lines of recent versions in a mix modelled on those files:
  *   queue-operation, attachment (environment, model, skill_listing, date, prompt_snapshot, ...),
@@ -33,7 +35,7 @@ import { codeLines, languageOf, paragraph, sentence } from "./text.mjs";
 /** @typedef {import("./sessions.mjs").Entry} Entry */
 
 /** Bump when the bytes written change, so cached corpora are regenerated. */
-export const CLAUDE_CODE_FORMAT_VERSION = 3;
+export const CLAUDE_CODE_FORMAT_VERSION = 4;
 
 const FIXTURES = fileURLToPath(new URL("../../packages/collectors/src/agents/claude-code/fixtures/", import.meta.url));
 
@@ -259,7 +261,7 @@ class TranscriptWriter {
     this.emit({ type: "file-history-snapshot", messageId, snapshot: { messageId, trackedFileBackups, timestamp: this.at(ms) }, isSnapshotUpdate: update });
   }
 
-  /** One API response, streamed: a line per content block, each with the whole usage. */
+  /** One API response, streamed: a line per content block; output_tokens reaches its final count on the last line. */
   assistant(e, { requestId = `req_011C${alnum(this.rng, 20)}`, stopReason } = {}) {
     const requestRef = this.apiRequest(e.at, e.model, this.pendingPrompt);
     this.pendingPrompt = undefined;
@@ -282,6 +284,8 @@ class TranscriptWriter {
     const stop_reason = stopReason ?? (toolNames.length ? "tool_use" : "end_turn");
     let ms = e.at;
     let lastUuid;
+    // Partial output counts on all but the last line: what had streamed when each block was written.
+    const outputSoFar = (i) => (i === e.blocks.length - 1 ? e.usage.output : Math.max(1, Math.floor((e.usage.output * i) / e.blocks.length)));
     e.blocks.forEach((b, apiBlockIndex) => {
       const content =
         b.type === "thinking"
@@ -295,7 +299,7 @@ class TranscriptWriter {
       this.emit({
         ...head,
         ...(this.sidechain ? { agentId: this.agentId } : {}),
-        message: { id: e.id, type: "message", role: "assistant", model: e.model, content: [content], stop_reason, stop_sequence: null, usage, stop_details: null },
+        message: { id: e.id, type: "message", role: "assistant", model: e.model, content: [content], stop_reason, stop_sequence: null, usage: { ...usage, output_tokens: outputSoFar(apiBlockIndex) }, stop_details: null },
         ...(b.type === "thinking" ? { thinkingDurationMs: this.rng.int(200, 9_000) } : {}),
         ...(b.type === "tool_use" ? { toolInputStreamMs: this.rng.int(1, 400) } : {}),
         apiBlockIndex,

@@ -22,16 +22,22 @@ function transcripts(user: User): string[] {
   return readdirSync(projects).flatMap((d) => readdirSync(join(projects, d)).filter((f) => f.endsWith(".jsonl")).map((f) => join(projects, d, f)));
 }
 
-/** Usage as Claude Code recorded it: once per (message.id, requestId), like ccusage counts it. */
-function recordedUsage(path: string) {
-  const seen = new Set<string>();
-  const t = { promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+/**
+ * Usage as the provider bills it: one usage per API response (message.id + requestId), the one on
+ * its LAST line (output_tokens grows while a response streams). `first` is ccusage's rule (the first
+ * line of each response), only to explain how ccusage's totals differ.
+ */
+function recordedUsage(path: string, rule: "last" | "first" = "last") {
+  const byResponse = new Map<string, { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number }>();
   for (const line of readJsonl(path)) {
     const usage = line.message?.usage;
     if (line.type !== "assistant" || !usage || line.message.model === "<synthetic>") continue;
     const key = `${line.message.id}:${line.requestId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (rule === "first" && byResponse.has(key)) continue;
+    byResponse.set(key, usage);
+  }
+  const t = { promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  for (const usage of byResponse.values()) {
     t.promptTokens += usage.input_tokens ?? 0;
     t.completionTokens += usage.output_tokens ?? 0;
     t.cacheReadTokens += usage.cache_read_input_tokens ?? 0;
@@ -128,16 +134,18 @@ describe.skipIf(!haveClaude && !process.env.CI)("Claude Code with OpenSync (real
     expect(assistants.some((l) => l.message.content.some((b: { type: string }) => b.type === "thinking"))).toBe(true);
     expect(messages.flatMap(partTypes)).not.toContain("reasoning");
 
-    // Tokens equal what Claude Code recorded (and what ccusage reports for the same files).
+    // Tokens equal what was billed: each response's last line. ccusage keeps each response's first
+    // line instead; its totals differ from ours by exactly that.
     const recorded = recordedUsage(transcript);
     expect(recorded.promptTokens).toBeGreaterThan(0);
     expect(session).toMatchObject(recorded);
+    const firstLines = recordedUsage(transcript, "first");
     const cc = await ccusageTotals(user);
     expect(cc).toMatchObject({
-      inputTokens: session.promptTokens,
-      outputTokens: session.completionTokens,
-      cacheCreationTokens: session.cacheWriteTokens,
-      cacheReadTokens: session.cacheReadTokens,
+      inputTokens: firstLines.promptTokens,
+      outputTokens: firstLines.completionTokens,
+      cacheCreationTokens: firstLines.cacheWriteTokens,
+      cacheReadTokens: firstLines.cacheReadTokens,
     });
 
     // A following `opensync sync` (and a full re-read) adds nothing and changes no total.
