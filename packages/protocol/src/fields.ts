@@ -60,7 +60,8 @@ export const optional = <T extends z.ZodType>(schema: T) =>
 export const tokenValue = z.number().nonnegative().max(LIMITS.maxTokens);
 export const durationValue = z.number().nonnegative().max(LIMITS.maxDurationMs);
 export const money = z.number().nonnegative().max(LIMITS.maxCost);
-export const countValue = z.number().int().nonnegative().max(LIMITS.maxCount);
+/** A declared count. `int()` would add a second "too big" issue (its safe-integer range) to one absurd value. */
+export const countValue = z.number().nonnegative().max(LIMITS.maxCount).refine(Number.isInteger, "must be an integer");
 /** An id as sent: a non-blank string or an integer. Normalisers turn it into a trimmed string (`idText`). */
 export const externalId = z.union([z.string().max(LIMITS.idLength).regex(/\S/, "must not be empty"), z.number().int()]);
 export const idText = (id: string | number): string => (typeof id === "number" ? String(id) : id.trim());
