@@ -88,7 +88,13 @@ describe("cross-process locks", () => {
       for (let i = 0; i < 40; i += 2) store.remove(\`ses_\${me}_\${i}\`);
     `;
     const processes = ["a", "b", "c", "d"];
-    await Promise.all(processes.map((p) => run(process.execPath, ["--input-type=module", "-e", worker, p])));
+    await Promise.all(
+      processes.map((p) =>
+        run(process.execPath, ["--input-type=module", "-e", worker, p]).catch((err: { stderr?: string }) => {
+          throw new Error(`process ${p} failed: ${err.stderr}`);
+        }),
+      ),
+    );
     const kept = new PendingStore({ OPENSYNC_HOME: home }).sessions().sort();
     const expected = processes.flatMap((p) => Array.from({ length: 20 }, (_, k) => `ses_${p}_${2 * k + 1}`)).sort();
     expect(kept).toEqual(expected);

@@ -130,6 +130,10 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** The list's lock guards a read and a rename: a holder that lives on this long is hung. */
-const PENDING_LOCK_STALE_MS = 10_000;
-const PENDING_LOCK_WAIT_MS = 3_000;
+/**
+ * The list's lock guards a read and a rename: a holder that keeps it this long is hung. A waiter
+ * waits a little longer than that, so it always ends up with the lock (a short holder never
+ * refreshes it) and no entry is ever dropped for want of it.
+ */
+const PENDING_LOCK_STALE_MS = 5_000;
+const PENDING_LOCK_WAIT_MS = PENDING_LOCK_STALE_MS + 1_000;
