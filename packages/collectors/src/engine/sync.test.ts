@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { OpenSyncClient } from "@opensync/protocol";
 import { claudeCodeCollector } from "../agents/claude-code/index.js";
 import { createRedactor } from "../redaction/index.js";
@@ -137,5 +137,24 @@ describe("a file truncated and regrown past its old offset with the same inode",
       expect(ids).toContain(`s5/new-u${i}`);
       expect(ids).toContain(`s5/msg-new-${i}`);
     }
+  });
+});
+
+describe("a complete last line without a trailing newline", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("is synced once the file has been idle, even though the file never changes again", async () => {
+    const { dir, sync } = setup();
+    const file = join(dir, "s6.jsonl");
+    const lines = transcriptLines("s6", 3);
+    writeFileSync(file, lines.join("\n")); // the last line lacks its newline
+    const server = fakeServer();
+    await sync(server.client());
+    expect(server.messages.has("s6/msg-p-2")).toBe(false); // fresh: it may still be being written
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 120_000);
+    await sync(server.client());
+    expect(server.messages.has("s6/msg-p-2")).toBe(true);
+    expect(server.messages.size).toBe(6);
   });
 });

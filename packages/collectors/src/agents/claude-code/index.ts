@@ -1,7 +1,32 @@
-import type { AgentCollector } from "../../types.js";
+import { open, stat } from "node:fs/promises";
+import type { AgentCollector, SourceUnit, UnitFingerprint } from "../../types.js";
 import { CLAUDE_SOURCE } from "./constants.js";
 import { CLAUDE_CONFIG_ENV, claudeRoots, claudeUnitFor, discoverClaudeTranscripts } from "./discover.js";
-import { readClaudeTranscript } from "./read.js";
+import { IDLE_TAIL_MS, readClaudeTranscript } from "./read.js";
+
+/**
+ * Size and mtime, except that a transcript whose last line has no newline changes fingerprint
+ * once it has been idle long enough for that line to be read (read.ts, IDLE_TAIL_MS): a file read
+ * while the line was fresh and never written again must still be read once more.
+ */
+async function transcriptFingerprint(unit: SourceUnit): Promise<UnitFingerprint> {
+  let s;
+  try {
+    s = await stat(unit.path);
+  } catch {
+    return { size: 0, mtimeMs: 0 };
+  }
+  if (s.size === 0 || Date.now() - s.mtimeMs < IDLE_TAIL_MS) return { size: s.size, mtimeMs: s.mtimeMs };
+  const handle = await open(unit.path, "r").catch(() => undefined);
+  if (!handle) return { size: s.size, mtimeMs: s.mtimeMs };
+  try {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, s.size - 1);
+    return { size: s.size, mtimeMs: last[0] === 0x0a ? s.mtimeMs : -s.mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Claude Code: JSONL transcripts under `<config dir>/projects/<encoded cwd>/`. */
 export const claudeCodeCollector: AgentCollector = {
@@ -11,6 +36,7 @@ export const claudeCodeCollector: AgentCollector = {
   roots: claudeRoots,
   discover: (ctx) => discoverClaudeTranscripts(claudeRoots(ctx)),
   unitFor: claudeUnitFor,
+  fingerprint: transcriptFingerprint,
   read: (unit, checkpoint, ctx) => readClaudeTranscript(unit, checkpoint, ctx),
 };
 
