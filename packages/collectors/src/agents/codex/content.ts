@@ -116,7 +116,7 @@ export interface ToolOutput {
  * A tool output in any of the shapes Codex has written: a plain string; a JSON string
  * `{output, metadata: {exit_code, duration_seconds}}` (shell tool, 2025); content items
  * `[{type: "input_text", text}]`; or `{content, success}`. Newer shell output is text starting
- * with `Exit code: N`.
+ * with `Exit code: N`; `exec_command` output (0.171) is a header then `Output:` (see {@link parseExecOutput}).
  */
 export function parseToolOutput(output: unknown): ToolOutput {
   if (Array.isArray(output)) return { text: contentText(output), isError: false };
@@ -126,10 +126,29 @@ export function parseToolOutput(output: unknown): ToolOutput {
   }
   if (typeof output !== "string") return { text: "", isError: false };
 
-  const structured = parseStructuredOutput(output);
+  const structured = parseStructuredOutput(output) ?? parseExecOutput(output);
   if (structured) return structured;
   const exit = /^Exit code: (-?\d+)/.exec(output);
   return { text: output, isError: exit ? Number(exit[1]) !== 0 : false };
+}
+
+/**
+ * `exec_command` output as Codex 0.171 writes it in the rollout: `Key: value` header lines
+ * (`Chunk ID`, `Wall time: 0.0123 seconds`, `Process exited with code N` or `Process running with
+ * session ID N`, `Original token count`), then `Output:` and what the command printed.
+ */
+export function parseExecOutput(output: string): ToolOutput | undefined {
+  const marker = output.indexOf("\nOutput:\n");
+  if (marker === -1 || !/^(Chunk ID|Wall time): /.test(output)) return undefined;
+  const header = output.slice(0, marker);
+  const printed = output.slice(marker + "\nOutput:\n".length).replace(/\n$/, "");
+  const exit = /^Process exited with code (-?\d+)$/m.exec(header);
+  const seconds = /^Wall time: ([\d.]+) seconds$/m.exec(header);
+  return {
+    text: printed,
+    isError: exit ? Number(exit[1]) !== 0 : false,
+    ...(seconds ? { durationMs: Math.round(Number(seconds[1]) * 1000) } : {}),
+  };
 }
 
 function parseStructuredOutput(output: string): ToolOutput | undefined {

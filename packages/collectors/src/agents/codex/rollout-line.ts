@@ -1,10 +1,12 @@
 /**
  * One line of a Codex rollout file, whatever generation of the format wrote it:
- *  - current: `{timestamp, type: "session_meta"|"turn_context"|"response_item"|"event_msg"|"compacted", payload}`
+ *  - current: `{timestamp, type: "session_meta"|"turn_context"|"response_item"|"event_msg"|"compacted", payload}`;
+ *    0.171 adds `token_usage_record` (the usage of one model response) and lines that carry nothing to
+ *    sync (`world_state` snapshots of the model's context, ...), and an `ordinal` on every line
  *  - mid-2025: `{timestamp, record_type: "response"|"event"|"session_meta"|"prev_session_meta"|"state", ...flattened}`
  *  - early 2025: a bare SessionMeta object as first line, then bare ResponseItems and `{record_type: "state"}` lines.
  */
-export type RolloutKind = "session_meta" | "turn_context" | "response_item" | "event_msg" | "compacted";
+export type RolloutKind = "session_meta" | "turn_context" | "response_item" | "event_msg" | "compacted" | "token_usage_record";
 
 export interface RolloutRecord {
   kind: RolloutKind;
@@ -13,7 +15,7 @@ export interface RolloutRecord {
   timestamp?: number;
 }
 
-const WRAPPED_KINDS = new Set<string>(["session_meta", "turn_context", "response_item", "event_msg", "compacted"]);
+const WRAPPED_KINDS = new Set<string>(["session_meta", "turn_context", "response_item", "event_msg", "compacted", "token_usage_record"]);
 const BARE_ITEM_TYPES = new Set<string>([
   "message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
   "custom_tool_call_output", "local_shell_call", "web_search_call", "ghost_snapshot", "compaction",

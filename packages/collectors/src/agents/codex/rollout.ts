@@ -41,6 +41,13 @@ export interface CodexState {
   usageTotal?: CodexUsage;
   /** The last token_count's `[total, last]`: an event repeating it bills nothing new. */
   lastUsage?: [CodexUsage | null, CodexUsage | null];
+  /**
+   * The rollout has `token_usage_record` lines (0.171+): they bill each response, and the
+   * token_count events that follow them only repeat the same usage.
+   */
+  usageRecords?: boolean;
+  /** Responses already billed by a token_usage_record (the last few): a repeated record bills nothing. */
+  billedResponses?: string[];
   /** Text of the last prompt the user typed, and whether its turn was aborted since. */
   lastPrompt?: string;
   abortedSincePrompt?: boolean;
@@ -57,6 +64,9 @@ interface OpenTurn {
 }
 
 interface SafePoint { offset: number; state: CodexState }
+
+/** How many billed response ids a checkpoint keeps: repeats come right after the original. */
+const BILLED_RESPONSES_KEPT = 16;
 
 const ASSISTANT_ITEM_TYPES = new Set(["reasoning", "function_call", "custom_tool_call", "local_shell_call", "web_search_call"]);
 
@@ -116,6 +126,7 @@ export class RolloutParser {
    */
   private applyReplayed(record: RolloutRecord): void {
     if (record.kind === "event_msg" && record.payload.type === "token_count") this.billedUsage(record.payload);
+    if (record.kind === "token_usage_record") this.recordedUsage(record.payload, true);
   }
 
   /** Messages completed since the last call. */
@@ -180,9 +191,11 @@ export class RolloutParser {
       case "compacted":
         this.closeTurn();
         return this.emitCompaction(p, line, at);
+      case "token_usage_record":
+        return this.bill(this.recordedUsage(p), line, at);
       case "event_msg":
-        // user_message / agent_message / agent_reasoning repeat response items: only usage is new.
-        if (p.type === "token_count") this.applyTokenCount(p, line, at);
+        // user_message / agent_message / agent_reasoning / item_completed repeat response items: only usage is new.
+        if (p.type === "token_count") this.bill(this.state.usageRecords ? undefined : this.billedUsage(p), line, at);
         else if (p.type === "turn_aborted") this.state.abortedSincePrompt = true;
         else if (p.type === "thread_name_updated" && typeof p.thread_name === "string" && p.thread_name.trim()) {
           this.state.threadName = p.thread_name.trim();
@@ -259,8 +272,8 @@ export class RolloutParser {
     }
   }
 
-  private applyTokenCount(p: Record<string, unknown>, line: Line, at: number | undefined): void {
-    const usage = this.billedUsage(p);
+  /** Bills one model response's usage to the assistant output it produced (open turn), or to a usage step. */
+  private bill(usage: CodexUsage | undefined, line: Line, at: number | undefined): void {
     if (!usage || isZeroUsage(usage)) return; // repeated snapshot or rate-limit-only event
     if (this.open) {
       this.open.usage = addUsage(this.open.usage, usage);
@@ -276,6 +289,25 @@ export class RolloutParser {
       provider: PROVIDER,
       ...toMessageTokens(usage),
     });
+  }
+
+  /**
+   * What one `token_usage_record` bills: its `usage`, the usage of the single response it names
+   * (Codex 0.171 writes one right after each response's items, before the tool outputs; its
+   * `turn_token_usage` / `thread_token_usage` are running sums). A record naming another thread,
+   * a response already billed, or a record copied from a fork's parent bills nothing.
+   */
+  private recordedUsage(p: Record<string, unknown>, replayed = false): CodexUsage | undefined {
+    const s = this.state;
+    s.usageRecords = true;
+    if (!replayed && typeof p.thread_id === "string" && s.sessionId && p.thread_id !== s.sessionId) return undefined;
+    const responseId = typeof p.response_id === "string" ? p.response_id : undefined;
+    if (responseId) {
+      const billed = s.billedResponses ?? [];
+      if (billed.includes(responseId)) return undefined;
+      s.billedResponses = [...billed, responseId].slice(-BILLED_RESPONSES_KEPT);
+    }
+    return replayed ? undefined : readUsage(p.usage);
   }
 
   /**

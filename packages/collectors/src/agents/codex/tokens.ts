@@ -2,6 +2,8 @@
 export interface CodexUsage {
   input_tokens: number;
   cached_input_tokens: number;
+  /** Input written to the provider's prompt cache (0.171; part of input_tokens, like cached reads). */
+  cache_write_input_tokens: number;
   output_tokens: number;
   reasoning_output_tokens: number;
   total_tokens: number;
@@ -13,9 +15,10 @@ export interface MessageTokens {
   completionTokens: number;
   cacheReadTokens: number;
   reasoningTokens: number;
+  cacheWriteTokens?: number;
 }
 
-const FIELDS = ["input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens"] as const;
+const FIELDS = ["input_tokens", "cached_input_tokens", "cache_write_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens"] as const;
 
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -26,6 +29,7 @@ export function readUsage(value: unknown): CodexUsage | undefined {
   return {
     input_tokens: count(o.input_tokens),
     cached_input_tokens: count(o.cached_input_tokens),
+    cache_write_input_tokens: count(o.cache_write_input_tokens),
     output_tokens: count(o.output_tokens),
     reasoning_output_tokens: count(o.reasoning_output_tokens),
     total_tokens: count(o.total_tokens),
@@ -55,14 +59,20 @@ export function addUsage(a: CodexUsage | undefined, b: CodexUsage): CodexUsage {
   return sum;
 }
 
-/** Codex counts cached input inside input, and reasoning inside output; the protocol does not. */
+/**
+ * Codex counts cached reads and cache writes inside input (as the Responses API reports them:
+ * `input_tokens_details.cached_tokens` / `cache_write_tokens`), and reasoning inside output; the
+ * protocol does not.
+ */
 export function toMessageTokens(u: CodexUsage): MessageTokens {
-  return {
-    promptTokens: Math.max(0, u.input_tokens - u.cached_input_tokens),
+  const tokens: MessageTokens = {
+    promptTokens: Math.max(0, u.input_tokens - u.cached_input_tokens - u.cache_write_input_tokens),
     cacheReadTokens: u.cached_input_tokens,
     completionTokens: Math.max(0, u.output_tokens - u.reasoning_output_tokens),
     reasoningTokens: u.reasoning_output_tokens,
   };
+  if (u.cache_write_input_tokens > 0) tokens.cacheWriteTokens = u.cache_write_input_tokens;
+  return tokens;
 }
 
 export function sameUsage(a: CodexUsage | null, b: CodexUsage | null): boolean {

@@ -36,6 +36,18 @@ export function isInjectedContext(text: string): boolean {
   return t.startsWith("<session_context>") || t.startsWith("<hook_context>");
 }
 
+/**
+ * A `user` record holding only `functionResponse` parts: the tool results Gemini CLI 0.61 sends
+ * back to the model, recorded as a user turn after the `gemini` record whose `toolCalls` already
+ * carry the same results. It is not something the user said; Gemini CLI's own history loader skips
+ * it too (its text is empty: packages/core/src/utils/sessionUtils.ts `isIgnoredUserContent`, 0.61).
+ */
+export function isToolResponseEcho(record: Json): boolean {
+  if (record.type !== "user") return false;
+  const parts = asParts(record.content);
+  return parts.length > 0 && parts.every((p) => isRecord(p) && isRecord(p.functionResponse));
+}
+
 /** A tool call's result as text: the functionResponse output/error, else the display text. */
 function toolResultText(call: Json): string {
   const pieces: string[] = [];

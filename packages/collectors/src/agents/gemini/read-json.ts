@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { MessageInput } from "@opensync/protocol";
 import type { Chunk, CollectorContext, SourceUnit } from "../../types.js";
-import { isRecord, toMessage, type Json } from "./message.js";
+import { isRecord, isToolResponseEcho, toMessage, type Json } from "./message.js";
 import { resolveProject } from "./project.js";
 import { applyMessage, applyMetadata, isMessageRecord, toSession, withId, type SessionFacts } from "./session.js";
 
@@ -46,7 +46,7 @@ export async function* readJsonSession(unit: SourceUnit, checkpoint: unknown, ct
   for (const m of records) applyMessage(facts, m);
   const sessionId = facts.sessionId ?? fallbackSessionId(unit.path);
   const session = toSession(facts, sessionId, await resolveProject(unit.path), ctx.machine);
-  const messages: MessageInput[] = records.map((m) => toMessage(m, sessionId, false));
+  const messages: MessageInput[] = records.filter((m) => !isToolResponseEcho(m)).map((m) => toMessage(m, sessionId, false));
 
   const done: WholeFileCheckpoint = { size: before.size, mtimeMs: before.mtimeMs };
   for (let i = 0; i < messages.length || i === 0; i += MESSAGES_PER_CHUNK) {

@@ -1,7 +1,7 @@
 import type { MessageInput } from "@opensync/protocol";
 import { fileIdentity, parseJsonLine, readCompleteLines, resumeOffset, type FileIdentity, type JsonlCheckpoint } from "../../jsonl.js";
 import type { Chunk, CollectorContext, SourceUnit } from "../../types.js";
-import { isRecord, toMessage, type Json } from "./message.js";
+import { isRecord, isToolResponseEcho, toMessage, type Json } from "./message.js";
 import { resolveProject, type ProjectInfo } from "./project.js";
 import { fallbackSessionId, MESSAGES_PER_CHUNK } from "./read-json.js";
 import { applyMessage, applyMetadata, isMessageRecord, toSession, withId, type SessionFacts } from "./session.js";
@@ -13,6 +13,8 @@ export interface GeminiJsonlState {
   ids: string[];
   /** Ids dropped by `$rewindTo`: still sent (their tokens were spent) but marked `metadata.rewound`. */
   rewound: string[];
+  /** Ids of tool-response echoes ({@link isToolResponseEcho}): in `ids` for their position, never sent. */
+  echoes?: string[];
 }
 
 const freshState = (rewound: string[] = []): GeminiJsonlState => ({ facts: {}, ids: [], rewound });
@@ -59,16 +61,22 @@ async function* readPass(
   let consumed = offset;
   let chunkStart = offset;
 
+  const echoes = new Set(state.echoes);
   const emit = (record: Json) => {
     if (!state.ids.includes(record.id as string)) state.ids.push(record.id as string);
     applyMessage(state.facts, record);
+    if (isToolResponseEcho(record)) {
+      echoes.add(record.id as string);
+      state.echoes = [...echoes];
+      return;
+    }
     pending.set(record.id as string, { record, message: toMessage(record, sessionId(), rewound.has(record.id as string)) });
   };
   /** Marks dropped ids; `false` when one of them was already sent and must be re-sent whole. */
   const drop = (ids: string[]): boolean => {
     let resendable = true;
     for (const id of ids) {
-      if (rewound.has(id)) continue;
+      if (rewound.has(id) || echoes.has(id)) continue;
       rewound.add(id);
       const queued = pending.get(id);
       if (queued) queued.message = toMessage(queued.record, sessionId(), true);
