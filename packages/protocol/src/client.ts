@@ -9,6 +9,14 @@ import type {
   StatsResponse,
 } from "./read.js";
 import type {
+  ContextQueryInput,
+  ContextResponse,
+  SearchBody,
+  SearchQueryInput,
+  SearchResponse,
+  SearchStatus,
+} from "./search.js";
+import type {
   BatchInput,
   MessageInput,
   SessionIdListResponse,
@@ -186,6 +194,23 @@ export class OpenSyncClient {
     const disposition = res.headers.get("content-disposition") ?? "";
     const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
     return { text: await res.text(), contentType: res.headers.get("content-type"), filename };
+  }
+
+  // --- search and context ---
+  /** `GET /api/search`: full-text, semantic or hybrid search with filters and a cursor. */
+  search(query: SearchQueryInput): Promise<SearchResponse> {
+    return this.json("GET", "/api/search", { query: query as Query });
+  }
+  /** `POST /search` (PROTOCOL.md): the same search with `{query, type, limit, filters}`. */
+  searchPost(body: SearchBody): Promise<SearchResponse> {
+    return this.json("POST", "/search", { body });
+  }
+  searchStatus(): Promise<SearchStatus> {
+    return this.json("GET", "/api/search/status");
+  }
+  /** `GET /api/context`: relevant excerpts of past sessions, cut to a token budget. */
+  context(query: ContextQueryInput): Promise<ContextResponse> {
+    return this.json("GET", "/api/context", { query: query as Query });
   }
 
   // --- account ---
