@@ -13,7 +13,7 @@ import { startServer, type ServerProcess } from "../harness/server-process.js";
  */
 
 /** Absurd values as raw JSON text (`1e999` parses to Infinity, which JSON.stringify cannot write). */
-const ABSURD = ["9e18", "1e300", "-1", '"NaN"', '"Infinity"', "1e999", "-1e999"];
+const ABSURD = ["9e18", "1e300", "-1", '"NaN"', '"Infinity"', "1e999", "-1e999", '"-1"', '"9e18"'];
 /** Counts must also be integers. */
 const ABSURD_COUNTS = [...ABSURD, "2.5", '"12"'];
 

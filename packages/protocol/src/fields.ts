@@ -36,7 +36,8 @@ export const timestamp = z.union([z.number(), z.string().max(64)]).transform((va
   if (typeof value === "number") ms = Number.isFinite(value) ? toEpochMs(value) : Number.NaN;
   else {
     const trimmed = value.trim();
-    ms = /^\d+(\.\d+)?$/.test(trimmed) ? toEpochMs(Number(trimmed)) : Date.parse(trimmed);
+    // A number in a string is read as one: Date.parse would take "-1" as 2001-01-01 (V8's legacy parser).
+    ms = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(trimmed) ? toEpochMs(Number(trimmed)) : Date.parse(trimmed);
   }
   // Out-of-range values would break every date rendering later (exports, day buckets).
   if (!(ms >= 0 && ms <= LIMITS.maxTimestampMs)) {
