@@ -37,6 +37,9 @@ export const GEMINI_PREAMBLE = "I'll run the command.";
 const SHORT_REPLY = "opensync mock reply";
 const MODEL_VERSION = "gemini-mock-001";
 
+/** The usage of every reply served, with the API method: what the agent was billed. */
+export const geminiBilled: { method: string; model: string; usage: GeminiUsage }[] = [];
+
 let responseCounter = 0;
 const nextResponseId = () => `gemini-mock-${String(++responseCounter).padStart(4, "0")}`;
 
@@ -55,6 +58,7 @@ export const geminiHandler: Handler = (body, res, req) => {
   const schema = request.generationConfig?.responseJsonSchema ?? request.generationConfig?.responseSchema;
   const parts = schema ? [{ text: JSON.stringify(valueFor(schema)) }] : scriptedParts(request);
   const usage = geminiUsageFor(request, parts);
+  geminiBilled.push({ method, model: /models\/([^:/]+):/.exec(path)?.[1] ?? "", usage });
   if (method === "generateContent") sendJson(res, 200, { ...candidate(parts, "STOP"), usageMetadata: usage, modelVersion: MODEL_VERSION, responseId: nextResponseId() });
   else streamParts(res, parts, usage, new URLSearchParams(query).get("alt") === "sse");
 };

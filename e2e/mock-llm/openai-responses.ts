@@ -44,6 +44,9 @@ const SHELL_TOOLS: Record<string, (command: string) => Record<string, unknown>> 
   shell: (command) => ({ command: ["bash", "-lc", command] }),
 };
 
+/** The usage of every response served, in order: what the agent was billed. */
+export const responsesBilled: ResponsesUsage[] = [];
+
 let responseCounter = 0;
 let itemCounter = 0;
 let callCounter = 0;
@@ -65,6 +68,7 @@ export const openaiResponsesHandler: Handler = (body, res, req) => {
   const request = (body ?? {}) as ResponsesRequest;
   const output = scriptedOutput(request);
   const usage = responsesUsageFor(request, output);
+  responsesBilled.push(usage);
   streamResponse(res, request.model ?? "mock-model", output, usage);
 };
 
