@@ -74,7 +74,7 @@ export async function syncCommand(flags: SyncFlags, progressLabel: boolean): Pro
           uploader: { maxMessages: context.settings.batchMessages, maxBytes: context.settings.batchBytes, attempts: 4 },
           onProgress: (p) => bar.update(p),
         }),
-      { force: flags.force, waitMs: 30_000 },
+      { force: flags.force, waitMs: 30_000, who: progressLabel ? "opensync import" : "opensync sync" },
     );
     bar.done();
     if (!summary) return undefined;

@@ -70,7 +70,7 @@ export function registerUp(program: Command): void {
           const summary = await withSyncLease(
             context.state,
             () => runSync({ client: context.client, state: context.state, ctx: context.ctx, agents: selectAgents(undefined, settings), redactor: context.redactor, transformChunk: context.transformChunk, onProgress: (p) => bar.update(p) }),
-            { waitMs: 60_000 },
+            { waitMs: 60_000, who: "opensync up" },
           );
           bar.done();
           if (summary) printSummary(summary);
@@ -80,7 +80,10 @@ export function registerUp(program: Command): void {
         }
       }
       const watcher = flags.watch !== false ? startWatching(context, undefined, (line) => process.stdout.write(line + "\n")) : undefined;
-      if (watcher) process.stdout.write("Watching for new sessions. Press Ctrl-C to stop.\n");
+      if (watcher) {
+        await watcher.ready;
+        process.stdout.write("Watching for new sessions. Press Ctrl-C to stop.\n");
+      }
 
       let stopping = false;
       const stop = async (signal: string) => {

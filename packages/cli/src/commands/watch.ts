@@ -30,6 +30,7 @@ export function startWatching(context: SyncContext, agentIds: string[] | undefin
     onError: (err) => log(`${new Date().toLocaleTimeString()} sync failed: ${(err as Error).message} (will retry on the next change)`),
   });
   return {
+    ready: watcher.ready,
     async close() {
       closing.abort();
       await watcher.close();
@@ -55,6 +56,7 @@ export function registerWatch(program: Command): void {
       );
       if (first) printSummary(first);
       const watcher = startWatching(context, opts.agent, (line) => process.stdout.write(line + "\n"));
+      await watcher.ready;
       process.stdout.write("Watching for new sessions. Press Ctrl-C to stop.\n");
       const signal = await new Promise<keyof typeof EXIT_CODES>((resolve) => {
         process.once("SIGINT", () => resolve("SIGINT"));

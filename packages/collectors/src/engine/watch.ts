@@ -15,6 +15,8 @@ export interface WatchOptions {
 }
 
 export interface Watcher {
+  /** Resolves once the initial scan of every watched root is done: changes after this are seen. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,8 @@ export function watchAgents(options: WatchOptions): Watcher {
     schedule();
   };
 
-  const attach = () => {
+  const attach = (): Array<Promise<void>> => {
+    const scans: Array<Promise<void>> = [];
     for (const agent of options.agents) {
       for (const root of agent.roots(options.ctx)) {
         const key = `${agent.id}:${root}`;
@@ -57,11 +60,14 @@ export function watchAgents(options: WatchOptions): Watcher {
         const w = watch(root, { ignoreInitial: true, depth: 8, awaitWriteFinish: false, ignored: (p) => /node_modules|\.git\//.test(p) });
         w.on("all", () => markDirty(agent));
         w.on("error", (err) => options.onError?.(err));
+        // chokidar misses changes made before its initial scan finishes.
+        scans.push(new Promise<void>((resolve) => w.once("ready", () => resolve())));
         watchers.set(key, w);
       }
     }
+    return scans;
   };
-  attach();
+  const ready = Promise.all(attach()).then(() => undefined);
   const sweep = setInterval(() => {
     attach();
     for (const agent of options.agents) dirty.add(agent);
@@ -69,6 +75,7 @@ export function watchAgents(options: WatchOptions): Watcher {
   }, options.sweepMs ?? 5 * 60_000);
 
   return {
+    ready,
     async close() {
       closed = true;
       clearTimeout(timer);
