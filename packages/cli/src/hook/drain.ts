@@ -14,7 +14,7 @@ import {
   type SyncSummary,
 } from "@opensync/collectors";
 import { loadClaudeSyncConfig, type ClaudeSyncConfig } from "@opensync/collectors";
-import { syncLeaseHolder } from "@opensync/collectors/engine/lease";
+import { syncLeaseHolder } from "@opensync/collectors";
 import { OpenSyncClient } from "@opensync/protocol";
 import { errorText, hookLog } from "./log.js";
 import { listQueue, settle, type QueuedItem } from "./queue.js";
