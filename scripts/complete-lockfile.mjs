@@ -15,7 +15,7 @@ const lock = JSON.parse(readFileSync(LOCK, "utf8"));
 const packages = lock.packages;
 
 function platformOf(name) {
-  const os = name.includes("darwin") ? "darwin" : name.includes("windows") ? "win32" : "linux";
+  const os = name.includes("darwin") ? "darwin" : name.includes("windows") || name.includes("win32") ? "win32" : "linux";
   const cpu = name.includes("arm64") ? "arm64" : "x64";
   return { os: [os], cpu: [cpu], ...(name.includes("musl") ? { libc: ["musl"] } : {}) };
 }
