@@ -1,7 +1,7 @@
 import type { MessageInput, SessionInput } from "@opensync/protocol";
 import { firstUserPrompt, isPlaceholderTitle, mapMessage, mapSession, type SessionHints } from "../../collectors/src/agents/opencode/map.js";
 import type { OcMessage, OcPart, OcSession } from "../../collectors/src/agents/opencode/types.js";
-import { clampStrings, MAX_TEXT_CONTENT, truncate } from "../../collectors/src/engine/limits.js";
+import { clampStrings, fitMessage, MAX_TEXT_CONTENT, truncate } from "../../collectors/src/engine/limits.js";
 import { createRedactor, type Redactor } from "../../collectors/src/redaction/redactor.js";
 import type { PluginConfig } from "./config.js";
 
@@ -44,5 +44,6 @@ function prepareMessage(message: MessageInput, redactor: Redactor): MessageInput
   const out: MessageInput = { ...message };
   if (typeof out.textContent === "string") out.textContent = truncate(redactor.redactText(out.textContent), MAX_TEXT_CONTENT);
   if (out.parts) out.parts = clampStrings(redactor.redactValue(out.parts));
-  return out;
+  // The whole message must fit in one request, in UTF-8 bytes (as the engine's prepare does).
+  return fitMessage(out);
 }
