@@ -502,9 +502,10 @@ class TranscriptWriter {
  * Writes a session (main file plus any subagent files). `open(relativePath)` returns a line sink.
  * @param {Session} session @param {Rng} rng the writer's own generator
  * @param {(relPath: string) => { line: (text: string) => void, close: () => void }} open
+ * @param {"standard" | "tool-heavy"} [shape] the shape of the subagents' sessions too
  * @returns {{ subagents: number }}
  */
-export function writeClaudeCodeSession(session, rng, open) {
+export function writeClaudeCodeSession(session, rng, open, shape = "standard") {
   templates ??= loadTemplates();
   const dir = encodeProjectDir(session.projectPath);
   const sink = open(`${dir}/${session.id}.jsonl`);
@@ -527,7 +528,7 @@ export function writeClaudeCodeSession(session, rng, open) {
       }
       w.prompt(e);
       if (rng.chance(0.04)) {
-        writeSubagent(w, session, rng, e.at + 10, open, dir);
+        writeSubagent(w, session, rng, e.at + 10, open, dir, shape);
         subagents++;
       }
     } else if (e.kind === "assistant") {
@@ -547,7 +548,7 @@ export function writeClaudeCodeSession(session, rng, open) {
  * own file, the main file gets agent_progress lines (with nested usage nobody must count) and the
  * Agent tool's result.
  */
-function writeSubagent(w, session, rng, at, open, dir) {
+function writeSubagent(w, session, rng, at, open, dir, shape) {
   const agentId = `a${rng.hex(16)}`;
   const task = sentence(rng, 5, 14);
   const callId = `toolu_01${rng.hex(22)}`;
@@ -562,7 +563,7 @@ function writeSubagent(w, session, rng, at, open, dir) {
     durationMs: rng.int(800, 6_000),
   });
 
-  const sub = generateSession(rng.fork(), 0, rng.int(6, 40));
+  const sub = generateSession(rng.fork(), 0, rng.int(6, 40), shape);
   Object.assign(sub, { id: session.id, projectPath: session.projectPath, projectName: session.projectName, gitBranch: session.gitBranch, agentVersion: session.agentVersion, title: task });
   const first = sub.entries[0];
   if (first.kind === "user") first.text = task;
@@ -664,8 +665,11 @@ function fileOpener(root, onBytes, mix) {
   };
 }
 
-/** Rough transcript bytes per corpus entry (envelopes, streamed lines, toolUseResult, side lines). */
-const BYTES_PER_ENTRY = 6_000;
+/**
+ * Rough transcript bytes per corpus entry (envelopes, streamed lines, toolUseResult, side lines),
+ * by shape: a tool-heavy result is 10-80 KB, written twice (the tool_result and `toolUseResult`).
+ */
+const BYTES_PER_ENTRY = { standard: 6_000, "tool-heavy": 40_000 };
 
 /** Entry ranges of ordinary sessions, picked uniformly: half of them are a few prompts long. */
 const SHORT_SESSION_ENTRIES = [[2, 12], [2, 12], [2, 12], [12, 40], [12, 40], [40, 160]];
@@ -676,16 +680,18 @@ const SHORT_SESSION_ENTRIES = [[2, 12], [2, 12], [2, 12], [12, 40], [12, 40], [4
  * half of them under 12). Entry counts come from BYTES_PER_ENTRY; the file sizes follow.
  */
 const PLAN = [
-  { kind: "long", upTo: 0.36, entries: (rng, target) => Math.round((target * rng.int(9, 15)) / 100 / BYTES_PER_ENTRY) },
-  { kind: "medium", upTo: 0.6, entries: (rng, target) => Math.min(rng.int(170, 1_300), Math.round((target * 0.05) / BYTES_PER_ENTRY)) },
+  { kind: "long", upTo: 0.36, entries: (rng, target, perEntry) => Math.round((target * rng.int(9, 15)) / 100 / perEntry) },
+  { kind: "medium", upTo: 0.6, entries: (rng, target, perEntry) => Math.min(rng.int(170, 1_300), Math.round((target * 0.05) / perEntry)) },
   { kind: "short", upTo: 1, entries: (rng) => rng.int(...rng.pick(SHORT_SESSION_ENTRIES)) },
 ];
 
 /**
  * Writes a Claude Code home of at least `targetBytes` of transcripts: `<home>/.claude/projects/...`.
- * @param {{ home: string, seed?: number, targetBytes: number, log?: (line: string) => void }} options
+ * @param {{ home: string, seed?: number, targetBytes: number, shape?: "standard" | "tool-heavy", log?: (line: string) => void }} options
  */
-export function writeClaudeCodeHome({ home, seed = 1, targetBytes, log = () => {} }) {
+export function writeClaudeCodeHome({ home, seed = 1, targetBytes, shape = "standard", log = () => {} }) {
+  const perEntry = BYTES_PER_ENTRY[shape];
+  if (!perEntry) throw new Error(`unknown corpus shape "${shape}"`);
   const projects = join(home, ".claude", "projects");
   const stats = { files: 0, sessions: 0, subagentFiles: 0, projects: 0, bytes: 0, largestFile: 0 };
   const projectPaths = new Set();
@@ -701,9 +707,9 @@ export function writeClaudeCodeHome({ home, seed = 1, targetBytes, log = () => {
     while (stats.bytes < targetBytes * band.upTo) {
       const sessionRng = root.fork();
       const writerRng = root.fork();
-      const session = generateSession(sessionRng, index, Math.max(2, band.entries(writerRng, targetBytes)));
+      const session = generateSession(sessionRng, index, Math.max(2, band.entries(writerRng, targetBytes, perEntry)), shape);
       const before = stats.bytes;
-      const { subagents } = writeClaudeCodeSession(session, writerRng, open);
+      const { subagents } = writeClaudeCodeSession(session, writerRng, open, shape);
       stats.sessions++;
       projectPaths.add(session.projectPath);
       stats.subagentFiles += subagents;

@@ -35,6 +35,7 @@ import {
   codeLines,
   languageOf,
 } from "./text.mjs";
+import { heavyFileContent, heavyGrepOutput, heavyShellOutput, outputFlavour } from "./heavy-output.mjs";
 
 /** 2025-06-01T00:00:00Z: every timestamp is derived from it, never from the clock. */
 export const CORPUS_EPOCH = Date.UTC(2025, 5, 1);
@@ -60,9 +61,44 @@ function toolOutputBytes(rng) {
   return rng.int(60, 700);
 }
 
-/** @param {Rng} rng @returns {{ name: string, input: Record<string, unknown>, output: () => string, isError: boolean }} */
-function toolCall(rng, root) {
-  const kind = rng.weighted({ Bash: 4, Read: 4, Edit: 3, Grep: 1, Write: 0.5 });
+/**
+ * Corpus shapes. `standard`: the mix above (issue 3). `tool-heavy` (issue 8): histories dominated by
+ * large tool outputs, 10-80 KB a result, long lines and non-ASCII (heavy-output.mjs); the rest of
+ * the session (prompts, answers, side lines) is as in `standard`.
+ */
+export const CORPUS_SHAPES = ["standard", "tool-heavy"];
+
+/** A tool-heavy session's tool call: Bash, Read and Grep answer with 10-80 KB. @param {Rng} rng */
+function heavyToolCall(rng, root, flavour) {
+  const kind = rng.weighted({ Bash: 5, Read: 4, Edit: 1, Grep: 1.5, Write: 0.3 });
+  const size = rng.int(10_000, 80_000);
+  if (kind === "Bash") {
+    const command = shellCommand(rng);
+    const isError = rng.chance(0.1);
+    return {
+      name: "Bash",
+      input: { command, description: sentence(rng, 2, 6).replace(/[.:?]$/, "") },
+      output: () => (isError ? `Exit code 1\n` : "") + heavyShellOutput(rng, command, size, flavour, root),
+      isError,
+    };
+  }
+  if (kind === "Read") {
+    const file = filePath(rng, root);
+    const output = () => heavyFileContent(rng, file, size, flavour).map((line, i) => `${String(i + 1).padStart(6)}\t${line}`).join("\n");
+    return { name: "Read", input: { file_path: file }, output, isError: false };
+  }
+  if (kind === "Grep") {
+    return { name: "Grep", input: { pattern: identifier(rng), path: root }, output: () => heavyGrepOutput(rng, root, size, flavour), isError: false };
+  }
+  return toolCall(rng, root, kind);
+}
+
+/**
+ * @param {Rng} rng @param {string} [forced] a tool kind already chosen (tool-heavy Edit / Write)
+ * @returns {{ name: string, input: Record<string, unknown>, output: () => string, isError: boolean }}
+ */
+function toolCall(rng, root, forced) {
+  const kind = forced ?? rng.weighted({ Bash: 4, Read: 4, Edit: 3, Grep: 1, Write: 0.5 });
   const size = toolOutputBytes(rng);
   if (kind === "Bash") {
     const command = shellCommand(rng);
@@ -107,9 +143,10 @@ function toolCall(rng, root) {
 /**
  * One session with roughly `targetMessages` entries (never fewer than 2).
  * @param {Rng} rng @param {number} index position in the corpus (spaces sessions out in time)
+ * @param {"standard" | "tool-heavy"} [shape] `standard` draws exactly what it always drew
  * @returns {Session}
  */
-export function generateSession(rng, index, targetMessages = rng.int(20, 160)) {
+export function generateSession(rng, index, targetMessages = rng.int(20, 160), shape = "standard") {
   const project = rng.pick(PROJECTS);
   const projectPath = `/home/dev/projects/${project}`;
   const { model, provider } = rng.pick(MODELS);
@@ -119,6 +156,8 @@ export function generateSession(rng, index, targetMessages = rng.int(20, 160)) {
   /** @type {Entry[]} */
   const entries = [];
   let cacheRead = rng.int(8_000, 20_000);
+  const flavour = shape === "tool-heavy" ? outputFlavour(rng) : undefined;
+  const nextToolCall = flavour ? () => heavyToolCall(rng, projectPath, flavour) : () => toolCall(rng, projectPath);
 
   while (entries.length < targetMessages) {
     entries.push({ kind: "user", id: rng.uuid(), at: tick(20_000, 600_000), text: userPrompt(rng) });
@@ -129,7 +168,7 @@ export function generateSession(rng, index, targetMessages = rng.int(20, 160)) {
       const blocks = [];
       if (rng.chance(0.35)) blocks.push({ type: "thinking", text: thinkingText(rng) });
       if (last || rng.chance(0.6)) blocks.push({ type: "text", text: assistantMarkdown(rng, last ? rng.int(150, 1_200) : rng.int(40, 250)) });
-      const calls = last ? [] : Array.from({ length: rng.chance(0.2) ? 2 : 1 }, () => toolCall(rng, projectPath));
+      const calls = last ? [] : Array.from({ length: rng.chance(0.2) ? 2 : 1 }, nextToolCall);
       const callIds = calls.map(() => `toolu_01${rng.hex(22)}`);
       calls.forEach((c, i) => blocks.push({ type: "tool_use", id: callIds[i], name: c.name, input: c.input }));
 

@@ -17,6 +17,11 @@ export interface ReadLinesOptions {
    * with it (and checks it is whole): by default such a line may still be being appended.
    */
   includeUnterminatedTail?: boolean;
+  /**
+   * Applied to each line's bytes before they are decoded, e.g. to drop a member the caller never
+   * reads (decoding and parsing it would be wasted). Offsets stay those of the file's bytes.
+   */
+  beforeDecode?: (bytes: Buffer) => Buffer;
 }
 
 const NEWLINE = 0x0a;
@@ -29,6 +34,7 @@ export async function* readCompleteLines(
   path: string, startOffset = 0, highWaterMark = 1 << 20, options: ReadLinesOptions = {},
 ): AsyncGenerator<Line> {
   const stream = createReadStream(path, { start: startOffset, highWaterMark });
+  const decode = options.beforeDecode ? (bytes: Buffer) => options.beforeDecode!(bytes).toString("utf8") : (bytes: Buffer) => bytes.toString("utf8");
   let pending: Buffer[] = [];
   let pendingStart = startOffset;
   let position = startOffset;
@@ -41,7 +47,7 @@ export async function* readCompleteLines(
         const buf = pending.length ? Buffer.concat([...pending, piece]) : piece;
         pending = [];
         const end = position + nl + 1;
-        yield { text: buf.toString("utf8"), start: pendingStart, end };
+        yield { text: decode(buf), start: pendingStart, end };
         pendingStart = end;
         from = nl + 1;
         nl = chunk.indexOf(NEWLINE, from);
@@ -50,7 +56,7 @@ export async function* readCompleteLines(
       position += chunk.length;
     }
     if (options.includeUnterminatedTail && pending.length) {
-      yield { text: Buffer.concat(pending).toString("utf8"), start: pendingStart, end: position, unterminated: true };
+      yield { text: decode(Buffer.concat(pending)), start: pendingStart, end: position, unterminated: true };
     }
   } finally {
     stream.destroy();

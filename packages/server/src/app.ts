@@ -8,13 +8,16 @@ import { ApiError } from "./http/errors.js";
 import type { Logger } from "./logger.js";
 import { EventBus } from "./realtime/bus.js";
 import { accountRoutes, publicAuthRoutes } from "./routes/account.js";
+import { contextRoutes } from "./routes/context.js";
 import { eventRoutes } from "./routes/events.js";
 import { exportRoutes } from "./routes/export.js";
+import { searchRoutes } from "./routes/search.js";
 import { pageRoutes } from "./routes/pages.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { statsRoutes } from "./routes/stats.js";
 import { syncRoutes } from "./routes/sync.js";
 import { AccountsService } from "./services/accounts.js";
+import { createSearchServices } from "./services/search-setup.js";
 import { SessionsService } from "./services/sessions.js";
 import { StatsService } from "./services/stats.js";
 import { SyncService } from "./services/sync.js";
@@ -43,9 +46,12 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
     sync: new SyncService(store, bus),
     sessions: new SessionsService(store, bus),
     stats: new StatsService(store),
+    ...createSearchServices(config, store, logger),
     apiLog,
   };
   const streamClosers = new Set<() => void>();
+  // The search indexer (a worker thread) stops when the server starts shutting down.
+  streamClosers.add(() => void services.search.close());
   const app = new Hono<AppEnv>();
 
   // Request log: method, route pattern, status, duration, user id. Never query strings or bodies.
@@ -77,6 +83,8 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
   app.route("/", statsRoutes(services));
   app.route("/", exportRoutes(services));
   app.route("/", accountRoutes(services));
+  app.route("/", searchRoutes(services));
+  app.route("/", contextRoutes(services));
   app.route(
     "/",
     eventRoutes(services, (close) => {

@@ -39,6 +39,14 @@ export interface Redactor {
 
 /** No secret this module knows is shorter than this, so shorter strings skip every detector. */
 const MIN_SECRET_TEXT = 8;
+/**
+ * Long texts redacted last, remembered: callers often redact the same long text twice in a row
+ * (a tool message's `textContent` is its output, which `redactValue(parts)` meets again), and
+ * redaction is a pure function of the text. Comparing a text with a remembered one of another
+ * length costs nothing; of the same length, at most one pass.
+ */
+const REMEMBER_FROM_LENGTH = 4096;
+const REMEMBERED = 4;
 
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   if (options.disabled) {
@@ -49,7 +57,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const extra = (options.extra ?? []).map(extraDetector);
   const scan = createTriggerScan(builtIn);
 
+  const remembered: Array<{ text: string; redacted: string }> = [];
+
   function redactText(text: string): string {
+    if (text.length < REMEMBER_FROM_LENGTH) return scanAndRedact(text);
+    for (const r of remembered) if (r.text === text) return r.redacted;
+    const redacted = scanAndRedact(text);
+    if (remembered.unshift({ text, redacted }) > REMEMBERED) remembered.pop();
+    return redacted;
+  }
+
+  function scanAndRedact(text: string): string {
     if (text.length < MIN_SECRET_TEXT) return text;
     let out = text;
     // Triggers are looked for in the original text only: a replacement marker never creates a

@@ -3,6 +3,8 @@ import type { Logger } from "../logger.js";
 import type { ApiLogWriter } from "./api-log.js";
 import type { EventBus } from "../realtime/bus.js";
 import type { AccountsService } from "../services/accounts.js";
+import type { ContextService } from "../services/context.js";
+import type { SearchService } from "../services/search.js";
 import type { SessionsService } from "../services/sessions.js";
 import type { StatsService } from "../services/stats.js";
 import type { SyncService } from "../services/sync.js";
@@ -18,6 +20,10 @@ export interface Services {
   sync: SyncService;
   sessions: SessionsService;
   stats: StatsService;
+  /** Full-text, semantic and hybrid search (`/api/search`, `POST /search`, MCP, CLI). */
+  search: SearchService;
+  /** Context for agents (`/api/context`). */
+  context: ContextService;
   /** The API request log (buffered writes). */
   apiLog: ApiLogWriter;
 }

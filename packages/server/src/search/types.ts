@@ -1,4 +1,4 @@
-import type { SearchFilters } from "@opensync/protocol";
+import type { SearchFilters, SearchStatus } from "@opensync/protocol";
 
 /**
  * The seams of search (issue 9). Full-text and semantic retrieval are separate modules with a
@@ -10,7 +10,8 @@ import type { SearchFilters } from "@opensync/protocol";
 /** A ranked candidate from one retriever, always scoped to one user. */
 export interface RetrievalHit {
   sessionId: string;
-  messageId: string;
+  /** Absent for a session-title hit of the full-text retriever (semantic hits always have one). */
+  messageId?: string;
   /** Higher is better; only comparable within one retriever's list. */
   score: number;
   /** Which part of the message matched (full-text), or the chunk that matched (semantic). */
@@ -41,4 +42,9 @@ export interface SemanticRetriever {
   /** Why semantic search is unavailable and how to enable it (shown in 409/503 answers). */
   unavailableReason(): string | undefined;
   search(request: RetrievalRequest): Promise<RetrievalHit[]>;
+  /** The semantic half of `GET /api/search/status` (provider, model, counts); absent: reported as off. */
+  status?(userId: string): Promise<SemanticStatus>;
 }
+
+/** `SearchStatus` without the full-text part, which the search service fills in. */
+export type SemanticStatus = Omit<SearchStatus, "fulltext">;

@@ -1,11 +1,13 @@
 import type { Migration } from "kysely";
 import { initial } from "./0001_initial.js";
 import { boundedValues } from "./0002_bounded_values.js";
+import { fulltext } from "./0003_fulltext.js";
 import { embeddings } from "./0004_embeddings.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_bounded_values": boundedValues,
+  "0003_fulltext": fulltext,
   "0004_embeddings": embeddings,
 };

@@ -1,0 +1,114 @@
+/**
+ * Claude Code writes the structured result of a tool call (`toolUseResult`) beside the tool_result
+ * block it already put in `message.content`: for Bash, Read and Grep the same output a second time
+ * (`stdout`, `file.content`, `content`), so in histories dominated by tool output it is about half
+ * of the bytes. The collector never reads it, so it is cut from the line's bytes before the line is
+ * decoded and parsed (issue 8: UTF-8 decoding and JSON.parse of long lines were the largest costs).
+ *
+ * The cut needs the member's exact extent, found by a structural scan of the line: strings are
+ * skipped with `indexOf('"')` (the bytes in between are the bulk of a line and are never looked
+ * at one by one), brackets are counted. Only a member of the top-level object is cut, and every
+ * byte outside the member is kept: a line JSON.parse refused for a defect elsewhere (torn, trailing
+ * bytes, a missing comma or value) is refused after the cut too, and a line the walk cannot follow
+ * is returned as it is. What the scan does not check is the syntax *inside* the member's value
+ * (escapes, numbers, commas between nested members): a line whose only defect lies there is read
+ * rather than skipped. Claude Code writes every line with JSON.stringify, so that takes a file
+ * corrupted in the middle of that member.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/** Index just past the string that opens at `at` (a `"`), or -1 when it never closes. */
+function stringEnd(line: Buffer, at: number): number {
+  let q = at + 1;
+  for (;;) {
+    q = line.indexOf(QUOTE, q);
+    if (q === -1) return -1;
+    let backslashes = 0;
+    while (line[q - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    q++;
+  }
+}
+
+/**
+ * Index just past the JSON value that starts at `from` (after any whitespace was skipped): a
+ * string, a balanced object or array, or a number or literal, which ends at the next comma,
+ * whitespace or closing bracket. -1 when the line ends first or a bracket does not match.
+ */
+function valueEnd(line: Buffer, from: number): number {
+  let depth = 0;
+  let i = from;
+  while (i < line.length) {
+    const b = line[i];
+    if (b === QUOTE) {
+      i = stringEnd(line, i);
+      if (i === -1) return -1;
+      if (depth === 0) return i;
+      continue;
+    }
+    if (b === 0x7b || b === 0x5b) depth++;
+    else if (b === 0x7d || b === 0x5d) {
+      if (depth === 0) return i === from ? -1 : i; // a number or literal ends at its container's bracket
+      depth--;
+      if (depth === 0) return i + 1;
+    } else if (depth === 0 && (b === COMMA || isSpace(b))) return i === from ? -1 : i;
+    i++;
+  }
+  return depth === 0 && i > from ? i : -1;
+}
+
+/**
+ * The line without the top-level member `name` (a JSON string literal such as `"toolUseResult"`,
+ * as bytes), or the line itself when it has no such member or does not scan as one object.
+ */
+export function withoutTopLevelMember(line: Buffer, name: Buffer): Buffer {
+  let candidate = line.indexOf(name);
+  if (candidate === -1) return line;
+  let i = 0;
+  while (i < line.length && isSpace(line[i])) i++;
+  if (line[i] !== 0x7b) return line;
+  i++;
+  // Walk the top-level members: key, colon, value, then a comma or the closing brace.
+  let previousComma = -1;
+  for (;;) {
+    while (i < line.length && isSpace(line[i])) i++;
+    if (line[i] !== QUOTE) return line;
+    const keyStart = i;
+    const keyEnd = stringEnd(line, i);
+    if (keyEnd === -1) return line;
+    i = keyEnd;
+    while (i < line.length && isSpace(line[i])) i++;
+    if (line[i] !== COLON) return line;
+    i++;
+    while (i < line.length && isSpace(line[i])) i++;
+    const end = valueEnd(line, i);
+    if (end === -1) return line;
+    i = end;
+    while (i < line.length && isSpace(line[i])) i++;
+    const separator = line[i];
+    if (separator !== COMMA && separator !== 0x7d) return line;
+    if (keyStart === candidate && keyEnd - keyStart === name.length) {
+      // The member goes with one comma: the one before it, else the one after it, which must be
+      // followed by another member (`{"toolUseResult":1,}` must stay as invalid as it is).
+      if (previousComma !== -1) return Buffer.concat([line.subarray(0, previousComma), line.subarray(i)]);
+      if (separator !== COMMA) return Buffer.concat([line.subarray(0, keyStart), line.subarray(i)]);
+      let next = i + 1;
+      while (next < line.length && isSpace(line[next])) next++;
+      if (line[next] !== QUOTE) return line;
+      return Buffer.concat([line.subarray(0, keyStart), line.subarray(next)]);
+    }
+    if (candidate < i) {
+      candidate = line.indexOf(name, i);
+      if (candidate === -1) return line;
+    }
+    if (separator === 0x7d) return line;
+    previousComma = i;
+    i++;
+  }
+}

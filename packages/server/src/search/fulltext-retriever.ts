@@ -1,0 +1,37 @@
+import type { FulltextIndex, FulltextMatch, FulltextScope } from "./fulltext-index.js";
+import { anyOf, parseQuery, type ParsedQuery } from "./query.js";
+import { makeSnippet } from "./snippet.js";
+import type { FulltextRetriever, RetrievalHit, RetrievalRequest } from "./types.js";
+
+/**
+ * The full-text match for a query: every term, or, when no document has them all, any of the
+ * meaningful ones (a question in plain words). Null: the query has no searchable term.
+ */
+export async function resolveMatch(index: FulltextIndex, query: ParsedQuery, scope: FulltextScope): Promise<{ match: FulltextMatch; total: number } | null> {
+  if (query.terms.length === 0) return null;
+  const all: FulltextMatch = { query, mode: "all" };
+  const total = await index.count(all, scope, "message");
+  const loose = anyOf(query);
+  if (total > 0 || !loose) return { match: all, total };
+  const any: FulltextMatch = { query: loose, mode: "any" };
+  return { match: any, total: await index.count(any, scope, "message") };
+}
+
+/** `FulltextRetriever` over a dialect's index: ranked candidates for fusion and context. */
+export class IndexFulltextRetriever implements FulltextRetriever {
+  constructor(private readonly index: FulltextIndex) {}
+
+  async search(request: RetrievalRequest): Promise<RetrievalHit[]> {
+    const scope = { userId: request.userId, filters: request.filters, now: Date.now() };
+    const resolved = await resolveMatch(this.index, parseQuery(request.query), scope);
+    if (!resolved || resolved.total === 0) return [];
+    const docs = await this.index.docs(resolved.match, scope, request.limit, 0);
+    // Which part matched is known once the message is read (the search service does it for a page).
+    return docs.map((d) => ({ sessionId: d.sessionId, messageId: d.messageId, score: d.score, field: d.messageId ? "text" : "title" }));
+  }
+
+  snippet(text: string, query: string, maxChars?: number) {
+    const { snippet, highlights } = makeSnippet(text, parseQuery(query), maxChars);
+    return { snippet, highlights };
+  }
+}

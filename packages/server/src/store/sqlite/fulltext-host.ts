@@ -1,0 +1,54 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../../logger.js";
+import { runIndexLoop, type IndexLoop, type IndexLoopEvent } from "./fulltext-loop.js";
+
+export interface FulltextIndexer {
+  /** Index what is queued now rather than at the next poll. */
+  kick(): void;
+  stop(): Promise<void>;
+  /** `worker` (its own thread) or `inline` (this thread, when the compiled worker is absent). */
+  readonly mode: "worker" | "inline";
+}
+
+/** How often an idle indexer looks at the queue: a synced message is searchable within about this. */
+export const FULLTEXT_POLL_MS = 200;
+
+/**
+ * Starts the background indexer for the database at `mainPath`: in a worker thread when the
+ * compiled worker file is there (the built server), else on this thread (tests run from source).
+ * `OPENSYNC_FULLTEXT_INDEXER=inline|off` overrides (`off`: nothing is indexed; benchmarks).
+ */
+export function startFulltextIndexer(mainPath: string, logger: Logger, pollMs = FULLTEXT_POLL_MS): FulltextIndexer {
+  const onEvent = (event: IndexLoopEvent) => {
+    if (event.type === "error") logger.error({ err: event.message }, "full-text indexer failed; retrying");
+    else logger.debug({ count: event.count, ms: Math.round(event.ms) }, "full-text indexed");
+  };
+  const setting = process.env.OPENSYNC_FULLTEXT_INDEXER;
+  if (setting === "off") return { kick() {}, stop: async () => {}, mode: "inline" };
+  const workerFile = fileURLToPath(new URL("./fulltext-worker.js", import.meta.url));
+  if (setting !== "inline" && existsSync(workerFile)) {
+    const worker = new Worker(workerFile, { workerData: { mainPath, pollMs } });
+    worker.unref();
+    worker.on("message", onEvent);
+    worker.on("error", (err) => logger.error({ err: err.message }, "full-text indexer thread died"));
+    return {
+      mode: "worker",
+      kick: () => worker.postMessage("kick"),
+      stop: async () => {
+        worker.postMessage("stop");
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+          force.unref();
+          worker.once("exit", () => {
+            clearTimeout(force);
+            resolve();
+          });
+        });
+      },
+    };
+  }
+  const loop: IndexLoop = runIndexLoop(mainPath, pollMs, onEvent);
+  return { mode: "inline", kick: () => loop.kick(), stop: async () => loop.stop() };
+}

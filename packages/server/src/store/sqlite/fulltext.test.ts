@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { messageInputSchema, sessionInputSchema } from "@opensync/protocol";
+import { parseQuery } from "../../search/query.js";
+import type { Store } from "../types.js";
+import { SqliteFulltextIndex, SqliteFulltextIndexer } from "./fulltext.js";
+import { openSqliteStore } from "./open.js";
+
+let dir: string;
+let path: string;
+let store: Store;
+let userA: string;
+let userB: string;
+
+async function sync(userId: string, sessions: unknown[], messages: unknown[]) {
+  await store.sync.applyBatch(
+    userId,
+    sessions.map((s) => sessionInputSchema.parse(s)),
+    messages.map((m) => messageInputSchema.parse(m)),
+    Date.now(),
+  );
+}
+
+const scope = (userId: string, filters = {}) => ({ userId, filters, now: Date.now() });
+const all = (q: string) => ({ query: parseQuery(q), mode: "all" as const });
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "opensync-fts-"));
+  path = join(dir, "opensync.db");
+  store = await openSqliteStore({ path });
+  userA = (await store.users.create({ email: "a@example.com", role: "owner" })).id;
+  userB = (await store.users.create({ email: "b@example.com", role: "member" })).id;
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("SQLite full-text index", () => {
+  it("indexes text, tool calls, tool output, reasoning and titles from the queue, per user", async () => {
+    await sync(userA, [{ externalId: "s1", source: "claude-code", title: "Fix the auth middleware" }], [
+      { sessionExternalId: "s1", externalId: "m1", role: "user", textContent: "why does useSessionStore throw?", createdAt: 1000 },
+      {
+        sessionExternalId: "s1", externalId: "m2", role: "assistant", createdAt: 2000,
+        parts: [
+          { type: "reasoning", content: { text: "probably a stale closure" } },
+          { type: "tool-call", content: { toolName: "Bash", args: { command: "git push --force origin main" } } },
+        ],
+      },
+      { sessionExternalId: "s1", externalId: "m3", role: "tool", createdAt: 3000, parts: [{ type: "tool-result", content: { output: "Error: connect ECONNREFUSED 127.0.0.1:5432" } }] },
+    ]);
+    await sync(userB, [{ externalId: "s9", source: "codex", title: "other user" }], [
+      { sessionExternalId: "s9", externalId: "m1", role: "user", textContent: "useSessionStore ECONNREFUSED secret of B", createdAt: 1000 },
+    ]);
+    const indexer = new SqliteFulltextIndexer(path);
+    indexer.backfill();
+    expect(indexer.drainAll()).toBeGreaterThan(0);
+    expect(indexer.pending()).toBe(0);
+    const index = new SqliteFulltextIndex(path);
+    try {
+      const docs = async (q: string, user = userA) => index.docs(all(q), scope(user), 10, 0);
+      expect((await docs("SessionStore")).map((d) => d.messageId)).toHaveLength(1);
+      expect(await docs("ECONNREFUSED")).toHaveLength(1);
+      expect(await docs("--force")).toHaveLength(1);
+      expect(await docs("stale closure")).toHaveLength(1);
+      expect(await docs("useSess*")).toHaveLength(1);
+      const title = await docs("middleware");
+      expect(title).toHaveLength(1);
+      expect(title[0].messageId).toBeUndefined();
+      // B's text is never matched for A, and the other way round.
+      expect(await docs("secret")).toHaveLength(0);
+      expect(await docs("middleware", userB)).toHaveLength(0);
+      expect(await index.count(all("ECONNREFUSED"), scope(userB), "message")).toBe(1);
+      // Filters: role, date range.
+      expect(await index.docs(all("ECONNREFUSED"), scope(userA, { role: "user" }), 10, 0)).toHaveLength(0);
+      expect(await index.docs(all("ECONNREFUSED"), scope(userA, { from: 2500 }), 10, 0)).toHaveLength(1);
+      expect(await index.docs(all("ECONNREFUSED"), scope(userA, { to: 2500 }), 10, 0)).toHaveLength(0);
+      expect((await index.status()).pending).toBe(0);
+    } finally {
+      await index.close();
+      indexer.close();
+    }
+  });
+
+  it("re-indexes a re-synced message and drops deleted sessions from the index", async () => {
+    await sync(userA, [{ externalId: "s1", title: "first title" }], [
+      { sessionExternalId: "s1", externalId: "m1", role: "user", textContent: "alpha words", createdAt: 1000 },
+    ]);
+    const indexer = new SqliteFulltextIndexer(path);
+    const index = new SqliteFulltextIndex(path);
+    try {
+      indexer.backfill();
+      indexer.drainAll();
+      await sync(userA, [{ externalId: "s1", title: "second title" }], [
+        { sessionExternalId: "s1", externalId: "m1", role: "user", textContent: "bravo words", createdAt: 1000 },
+      ]);
+      indexer.drainAll();
+      expect(await index.docs(all("alpha"), scope(userA), 10, 0)).toHaveLength(0);
+      expect(await index.docs(all("bravo"), scope(userA), 10, 0)).toHaveLength(1);
+      expect(await index.docs(all("first"), scope(userA), 10, 0)).toHaveLength(0);
+      expect(await index.docs(all("second"), scope(userA), 10, 0)).toHaveLength(1);
+      expect((await index.status()).indexed).toBe(1);
+
+      await store.sessions.deleteAll(userA);
+      indexer.drainAll();
+      expect((await index.status()).indexed).toBe(0);
+      expect(await index.count(all("words"), scope(userA), "message")).toBe(0);
+      expect(await index.count(all("second"), scope(userA), "session")).toBe(0);
+    } finally {
+      await index.close();
+      indexer.close();
+    }
+  });
+});
