@@ -14,10 +14,21 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "e2e/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
     reporters: ["default", "./e2e/harness/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          include: ["packages/*/src/**/*.test.ts", "e2e/**/*.test.ts"],
+          // The dashboard's component tests need a DOM: they run in the web project below.
+          exclude: ["**/node_modules/**", "packages/web/**"],
+        },
+      },
+      "./packages/web/vitest.config.ts",
+    ],
   },
 });

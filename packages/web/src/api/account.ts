@@ -1,0 +1,46 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { client } from "./client";
+import { keys } from "./keys";
+
+export function useApiKeys() {
+  return useQuery({ queryKey: keys.apiKeys, queryFn: async () => (await client.listKeys()).keys });
+}
+
+export function useCreateKey() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => client.createKey(name),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.apiKeys }),
+  });
+}
+
+export function useRevokeKey() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => client.revokeKey(id),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.apiKeys }),
+  });
+}
+
+export function useApiLogs(limit = 100) {
+  return useQuery({ queryKey: [...keys.apiLogs, limit], queryFn: async () => (await client.myLogs(limit)).logs });
+}
+
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: ({ newPassword, currentPassword }: { newPassword: string; currentPassword?: string }) =>
+      client.changePassword(newPassword, currentPassword || undefined),
+  });
+}
+
+export function useDeleteMyData() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => client.deleteMyData(),
+    onSuccess: () => void qc.invalidateQueries(),
+  });
+}
+
+export function useSearchStatus() {
+  return useQuery({ queryKey: keys.searchStatus, queryFn: () => client.searchStatus(), retry: false });
+}

@@ -1,0 +1,78 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { UserInfo } from "@opensync/protocol";
+import { client, isUnauthorized } from "./client";
+import { keys } from "./keys";
+
+/*
+ * Sign-in endpoints. `OpenSyncClient` has no methods for `/api/auth/*` yet, so these go through its
+ * `raw()` (same error handling, same origin) until the protocol package gains `login`, `claim`,
+ * `logout` and `authStatus`; then these become one-line calls.
+ */
+interface AuthUser { user: UserInfo }
+/** `GET /api/auth/status` (public): whether anyone has an account yet and whether sign-up is open. */
+interface AuthStatus { hasUsers: boolean; allowSignup: boolean }
+
+const postJson = async <T>(path: string, body: unknown): Promise<T> => (await (await client.raw("POST", path, { body })).json()) as T;
+
+export const authApi = {
+  login: (email: string, password: string) => postJson<AuthUser>("/api/auth/login", { email, password }),
+  claim: (token: string, email: string, password: string, name?: string) =>
+    postJson<AuthUser>("/api/auth/claim", { token, email, password, name: name || undefined }),
+  logout: () => postJson<{ ok: true }>("/api/auth/logout", {}),
+  status: async () => (await (await client.raw("GET", "/api/auth/status")).json()) as AuthStatus,
+};
+
+/** The signed-in user; `null` when signed out (a 401), an error for anything else. */
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: async () => {
+      try {
+        return (await client.me()).user;
+      } catch (err) {
+        if (isUnauthorized(err)) return null;
+        throw err;
+      }
+    },
+    staleTime: 60_000,
+    retry: (count, err) => !isUnauthorized(err) && count < 2,
+  });
+}
+
+export function useAuthStatus() {
+  return useQuery({ queryKey: keys.authStatus, queryFn: authApi.status, staleTime: 30_000 });
+}
+
+export function useLogin() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ email, password }: { email: string; password: string }) => authApi.login(email, password),
+    onSuccess: ({ user }) => {
+      qc.clear();
+      qc.setQueryData(keys.me, user);
+    },
+  });
+}
+
+export function useClaim() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { token: string; email: string; password: string; name?: string }) =>
+      authApi.claim(input.token, input.email, input.password, input.name),
+    onSuccess: ({ user }) => {
+      qc.clear();
+      qc.setQueryData(keys.me, user);
+    },
+  });
+}
+
+export function useLogout() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: authApi.logout,
+    onSuccess: () => {
+      qc.clear();
+      qc.setQueryData(keys.me, null);
+    },
+  });
+}

@@ -1,0 +1,76 @@
+import { useId, useState } from "react";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
+import { useAuthStatus, useLogin, useMe } from "../../api/auth";
+import { errorMessage } from "../../api/client";
+import { AuthFrame } from "../../components/layout/auth-frame";
+
+/** Only same-app paths are followed after sign-in (never `//evil.example` or a full URL). */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+export default function LoginPage() {
+  const [params] = useSearchParams();
+  const next = safeNext(params.get("next"));
+  const me = useMe();
+  const status = useAuthStatus();
+  const login = useLogin();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const emailId = useId();
+  const passwordId = useId();
+  const linkFailed = params.get("link") === "invalid";
+
+  if (me.data) return <Navigate to={next} replace />;
+
+  return (
+    <AuthFrame title="Sign in" subtitle="Your sessions, searchable and costed.">
+      {linkFailed && (
+        <p role="alert" className="mb-4 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-900/30 dark:text-amber-100">
+          That sign-in link is invalid, expired or already used. Sign in with your password, or run <code className="font-mono">opensync up</code> again for a new link.
+        </p>
+      )}
+      {status.data && !status.data.hasUsers && (
+        <p className="mb-4 rounded-lg bg-accent-50 p-3 text-sm text-accent-700 dark:bg-accent-500/15 dark:text-accent-400">
+          No account exists yet. Open the claim link the server printed when it started to create the owner account.
+        </p>
+      )}
+      <form
+        className="space-y-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          login.mutate({ email, password }, { onSuccess: () => navigate(next, { replace: true }) });
+        }}
+      >
+        <div>
+          <label htmlFor={emailId} className="label">
+            Email
+          </label>
+          <input id={emailId} className="input" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        </div>
+        <div>
+          <label htmlFor={passwordId} className="label">
+            Password
+          </label>
+          <input id={passwordId} className="input" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </div>
+        {login.isError && (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {errorMessage(login.error)}
+          </p>
+        )}
+        <button type="submit" className="btn-primary w-full py-2" disabled={login.isPending}>
+          {login.isPending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+      <p className="mt-5 text-xs muted">
+        Running OpenSync on this machine? <code className="font-mono">opensync up</code> prints a one-time sign-in link. The local account it creates can get a password in{" "}
+        <Link className="underline" to="/settings">
+          Settings
+        </Link>
+        .
+      </p>
+    </AuthFrame>
+  );
+}

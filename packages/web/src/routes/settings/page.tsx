@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/ui/states";
+
+export default function Page() {
+  return <PageHeader title="Settings" description="Coming soon." />;
+}
