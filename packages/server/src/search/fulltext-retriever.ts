@@ -1,5 +1,5 @@
 import type { FulltextIndex, FulltextMatch, FulltextScope } from "./fulltext-index.js";
-import { anyOf, parseQuery, type ParsedQuery } from "./query.js";
+import { anyOf, meaningful, parseQuery, type ParsedQuery } from "./query.js";
 import { makeSnippet } from "./snippet.js";
 import type { FulltextRetriever, RetrievalHit, RetrievalRequest } from "./types.js";
 
@@ -9,7 +9,7 @@ import type { FulltextRetriever, RetrievalHit, RetrievalRequest } from "./types.
  */
 export async function resolveMatch(index: FulltextIndex, query: ParsedQuery, scope: FulltextScope): Promise<{ match: FulltextMatch; total: number } | null> {
   if (query.terms.length === 0) return null;
-  const all: FulltextMatch = { query, mode: "all" };
+  const all: FulltextMatch = { query: meaningful(query), mode: "all" };
   const total = await index.count(all, scope, "message");
   const loose = anyOf(query);
   if (total > 0 || !loose) return { match: all, total };

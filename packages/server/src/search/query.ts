@@ -65,10 +65,16 @@ export function parseQuery(input: string): ParsedQuery {
   return { terms };
 }
 
-/** The same query with only its meaningful terms, any of which may match (or null: nothing left). */
-export function anyOf(query: ParsedQuery): ParsedQuery | null {
+/** The query without stopwords (unless that leaves nothing): what must match. */
+export function meaningful(query: ParsedQuery): ParsedQuery {
   const terms = query.terms.filter((t) => !(t.kind === "word" && STOPWORDS.has(t.word)));
-  return terms.length > 1 || (terms.length === 1 && query.terms.length > 1) ? { terms } : null;
+  return terms.length ? { terms } : query;
+}
+
+/** The same (meaningful) query, any term of which may match; null when that is the same query. */
+export function anyOf(query: ParsedQuery): ParsedQuery | null {
+  const terms = meaningful(query).terms;
+  return terms.length > 1 ? { terms } : null;
 }
 
 /** FTS5 string literal (the words hold only letters and digits; quotes are doubled anyway). */

@@ -43,7 +43,7 @@ export interface SemanticRetriever {
   unavailableReason(): string | undefined;
   search(request: RetrievalRequest): Promise<RetrievalHit[]>;
   /** The semantic half of `GET /api/search/status` (provider, model, counts); absent: reported as off. */
-  status?(userId: string): Promise<SemanticStatus>;
+  status?(userId: string): SemanticStatus | Promise<SemanticStatus>;
 }
 
 /** `SearchStatus` without the full-text part, which the search service fills in. */

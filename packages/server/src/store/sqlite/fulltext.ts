@@ -208,7 +208,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
     if (f.from !== undefined) (where.push("COALESCE(m.created_at, s.updated_at) >= @from"), (params.from = f.from));
     if (f.to !== undefined) (where.push("COALESCE(m.created_at, s.created_at) < @to"), (params.to = f.to));
     if (f.sessionId !== undefined) (where.push("(s.id = @sessionId OR s.external_id = @sessionId)"), (params.sessionId = f.sessionId));
-    const sql = `WITH hits AS (SELECT rowid AS doc, ${BM25} AS rank FROM fts.fts_index WHERE fts_index MATCH @match),
+    const sql = `WITH hits AS MATERIALIZED (SELECT rowid AS doc, ${BM25} AS rank FROM fts.fts_index WHERE fts_index MATCH @match),
       scored AS (
         SELECT h.doc, s.id AS session_id, m.id AS message_id, -h.rank * ${RECENCY} AS score
         FROM hits h
