@@ -1,0 +1,228 @@
+import type BetterSqlite3 from "better-sqlite3";
+import { dot, kmeans, nearest, nearestN } from "./kmeans.js";
+
+/**
+ * The vector index: sqlite-vec's `vec0` holds a binary code (one sign bit per dimension) of every
+ * chunk's vector, partitioned by user and by IVF list; `embedding_vectors` holds the float vectors.
+ *
+ * A query (1) picks the IVF lists whose centroids are nearest the query (all of the user's lists
+ * while they have few vectors, or before the lists are trained), (2) asks vec0 for the nearest
+ * binary codes by Hamming distance inside those partitions, and (3) rescores those candidates
+ * exactly with their float vectors. Binary codes make the scan 32x smaller than floats; the lists
+ * make it touch a fraction of the rows. Measured in docs/benchmarks.md (recall@10 against exact
+ * search, p95 at 1M chunks); bench/search-semantic.mjs runs it.
+ *
+ * The user is a partition key: a query only ever scans that user's codes.
+ */
+
+export interface IndexTuning {
+  /** Train the IVF lists once this many vectors are indexed. */
+  trainAt: number;
+  lists: number;
+  /** Lists probed per query. */
+  probes: number;
+  /** A user with fewer vectors than this is searched over all of their lists. */
+  exactBelow: number;
+  /** Binary-code candidates rescored with float vectors, per query. */
+  candidates: number;
+}
+
+export const DEFAULT_TUNING: IndexTuning = { trainAt: 50_000, lists: 64, probes: 10, exactBelow: 30_000, candidates: 240 };
+
+/** The list of a vector added before the lists were trained (or while they are reassigned). */
+const UNASSIGNED = -1;
+const TABLE = "vec.embedding_codes";
+
+export interface IndexEntry {
+  chunkId: number;
+  userId: string;
+  vector: Float32Array;
+}
+
+export interface ScoredChunk {
+  chunkId: number;
+  score: number;
+}
+
+export function binaryCode(vector: Float32Array): Buffer {
+  const code = Buffer.alloc(Math.ceil(vector.length / 8));
+  for (let i = 0; i < vector.length; i++) if (vector[i] > 0) code[i >> 3] |= 1 << (i & 7);
+  return code;
+}
+
+export const vectorBytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+export const vectorFrom = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+
+export class VectorIndex {
+  private centroids: Float32Array[] | null = null;
+  private dims: number | null = null;
+
+  constructor(private readonly db: BetterSqlite3.Database, readonly tuning: IndexTuning = DEFAULT_TUNING) {
+    this.dims = Number(this.meta("index_dims")) || null;
+    const stored = this.meta("centroids");
+    if (stored && this.dims) this.centroids = (JSON.parse(stored) as string[]).map((b) => vectorFrom(Buffer.from(b, "base64")));
+  }
+
+  private meta(key: string): string | undefined {
+    return (this.db.prepare("SELECT value FROM embedding_meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
+  }
+  private setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare("DELETE FROM embedding_meta WHERE key = ?").run(key);
+    else this.db.prepare("INSERT INTO embedding_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+  }
+
+  dimensions(): number | null {
+    return this.dims;
+  }
+
+  trained(): boolean {
+    return this.centroids !== null;
+  }
+
+  /** Creates the vec0 table for vectors of `dims` (dropping one of another width). Call in a write transaction. */
+  ensure(dims: number): void {
+    if (this.dims === dims && this.tableExists()) return this.repair();
+    this.drop();
+    const bits = Math.ceil(dims / 8) * 8;
+    this.db.exec(`CREATE VIRTUAL TABLE ${TABLE} USING vec0(user_id text partition key, list integer partition key, code bit[${bits}])`);
+    this.setMeta("index_dims", String(dims));
+    this.dims = dims;
+  }
+
+  /**
+   * Codes missing for stored vectors (the codes' file lost, or a crash between the two files'
+   * commits: WAL commits are atomic per file) are rebuilt from the float vectors. Extra codes are
+   * harmless (queries join the chunks) and swept with the tombstones.
+   */
+  private repair(): void {
+    const missing = this.db
+      .prepare("SELECT v.chunk_id AS chunkId, c.user_id AS userId, v.vector FROM embedding_vectors v JOIN embedding_chunks c ON c.id = v.chunk_id WHERE v.chunk_id NOT IN (SELECT id FROM vec.embedding_codes_rowids)")
+      .all() as Array<{ chunkId: number; userId: string; vector: Buffer }>;
+    if (missing.length) this.add(missing.map((m) => ({ chunkId: m.chunkId, userId: m.userId, vector: vectorFrom(m.vector) })));
+  }
+
+  /** Forgets every vector and the trained lists (model change). Call in a write transaction. */
+  drop(): void {
+    this.db.exec(`DROP TABLE IF EXISTS ${TABLE}`);
+    this.db.exec("DELETE FROM embedding_vectors");
+    this.setMeta("index_dims", null);
+    this.setMeta("centroids", null);
+    this.dims = null;
+    this.centroids = null;
+  }
+
+  private tableExists(): boolean {
+    return !!this.db.prepare("SELECT 1 FROM vec.sqlite_master WHERE name = 'embedding_codes'").get();
+  }
+
+  /** Adds (or replaces) vectors. Call in a write transaction, after `ensure`. */
+  add(entries: IndexEntry[]): void {
+    const putVector = this.db.prepare("INSERT OR REPLACE INTO embedding_vectors (chunk_id, vector) VALUES (?, ?)");
+    const delCode = this.db.prepare(`DELETE FROM ${TABLE} WHERE rowid = ?`);
+    const putCode = this.db.prepare(`INSERT INTO ${TABLE} (rowid, user_id, list, code) VALUES (?, ?, ?, vec_bit(?))`);
+    for (const e of entries) {
+      putVector.run(e.chunkId, vectorBytes(e.vector));
+      delCode.run(BigInt(e.chunkId));
+      const list = this.centroids ? nearest(e.vector, this.centroids) : UNASSIGNED;
+      putCode.run(BigInt(e.chunkId), e.userId, BigInt(list), binaryCode(e.vector));
+    }
+  }
+
+  /** Removes the codes of deleted chunks (their float vectors went with the chunk rows). */
+  remove(chunkIds: number[]): void {
+    if (!this.tableExists()) return;
+    const del = this.db.prepare(`DELETE FROM ${TABLE} WHERE rowid = ?`);
+    for (const id of chunkIds) del.run(BigInt(id));
+  }
+
+  /** Vectors indexed, all users. */
+  count(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM embedding_vectors").pluck().get() as number) ?? 0;
+  }
+
+  /**
+   * The user's chunks nearest `query`, best first, scored by cosine similarity. `userCount`: how
+   * many vectors the user has (decides between probing lists and scanning all of theirs).
+   */
+  search(userId: string, query: Float32Array, k: number, userCount: number, candidates = Math.max(this.tuning.candidates, k * 4)): ScoredChunk[] {
+    if (!this.dims || !this.tableExists() || userCount === 0) return [];
+    const code = binaryCode(query);
+    const ids = new Set<number>();
+    const knn = (list: number | null, want: number) => {
+      const sql = `SELECT rowid FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ?${list === null ? "" : " AND list = ?"}`;
+      const params: unknown[] = [code, Math.min(want, 4096), userId];
+      if (list !== null) params.push(BigInt(list));
+      for (const id of this.db.prepare(sql).pluck().all(...params) as Array<number | bigint>) ids.add(Number(id));
+    };
+    if (!this.centroids || userCount < this.tuning.exactBelow) knn(null, candidates);
+    else {
+      const lists = [...nearestN(query, this.centroids, this.tuning.probes), UNASSIGNED];
+      // Each probed list gets a share of the candidates, twice over: the true neighbours are not
+      // spread evenly, and a list's scan cost barely depends on k at these sizes.
+      const per = Math.ceil((2 * candidates) / lists.length);
+      for (const list of lists) knn(list, per);
+    }
+    return this.rescore([...ids], query, k);
+  }
+
+  /** Exact cosine ranking of the given chunks (rescoring, or a small filtered set). */
+  rescore(chunkIds: number[], query: Float32Array, k: number): ScoredChunk[] {
+    const scored: ScoredChunk[] = [];
+    const read = this.db.prepare("SELECT chunk_id AS id, vector FROM embedding_vectors WHERE chunk_id = ?");
+    for (const id of chunkIds) {
+      const row = read.get(id) as { id: number; vector: Buffer } | undefined;
+      if (row) scored.push({ chunkId: row.id, score: dot(query, vectorFrom(row.vector)) });
+    }
+    return scored.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /** Exact search over every vector of the user (the reference for recall measurements). */
+  exact(userId: string, query: Float32Array, k: number): ScoredChunk[] {
+    const rows = this.db
+      .prepare("SELECT c.id, v.vector FROM embedding_chunks c JOIN embedding_vectors v ON v.chunk_id = c.id WHERE c.user_id = ?")
+      .iterate(userId) as IterableIterator<{ id: number; vector: Buffer }>;
+    const top: ScoredChunk[] = [];
+    for (const row of rows) {
+      top.push({ chunkId: row.id, score: dot(query, vectorFrom(row.vector)) });
+      if (top.length > 4 * k) top.sort((a, b) => b.score - a.score).splice(k);
+    }
+    return top.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /**
+   * Trains the IVF lists (k-means on a sample) once enough vectors exist, then moves every code
+   * into its list in small write transactions. Safe to interrupt: unmoved codes stay in the
+   * UNASSIGNED list, which every query probes, and the next call carries on.
+   */
+  async maybeTrain(write: <T>(work: () => T) => Promise<T>, sampleSize = 20_000): Promise<boolean> {
+    if (!this.dims) return false;
+    if (!this.centroids) {
+      const total = this.count();
+      if (total < this.tuning.trainAt) return false;
+      const sample = this.db
+        .prepare("SELECT vector FROM embedding_vectors WHERE chunk_id % ? = 0 LIMIT ?")
+        .pluck()
+        .all(Math.max(1, Math.floor(total / sampleSize)), sampleSize) as Buffer[];
+      const centroids = await kmeans(sample.map(vectorFrom), this.tuning.lists);
+      await write(() => this.setMeta("centroids", JSON.stringify(centroids.map((c) => vectorBytes(c).toString("base64")))));
+      this.centroids = centroids;
+    }
+    return this.reassign(write);
+  }
+
+  private async reassign(write: <T>(work: () => T) => Promise<T>): Promise<boolean> {
+    const batch = this.db.prepare(
+      `SELECT c.rowid AS id, c.user_id AS userId, v.vector FROM ${TABLE} c JOIN embedding_vectors v ON v.chunk_id = c.rowid WHERE c.user_id = ? AND c.list = ? LIMIT 500`,
+    );
+    const users = this.db.prepare("SELECT DISTINCT user_id FROM embedding_chunks").pluck().all() as string[];
+    for (const userId of users) {
+      for (;;) {
+        const rows = batch.all(userId, BigInt(UNASSIGNED)) as Array<{ id: number | bigint; userId: string; vector: Buffer }>;
+        if (rows.length === 0) break;
+        const entries = rows.map((r) => ({ chunkId: Number(r.id), userId: r.userId, vector: vectorFrom(r.vector) }));
+        await write(() => this.add(entries));
+      }
+    }
+    return true;
+  }
+}
