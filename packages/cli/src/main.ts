@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { registerAccount } from "./commands/account.js";
 import { registerAdmin } from "./commands/admin.js";
 import { registerConfig } from "./commands/config.js";
+import { registerMcp } from "./commands/mcp.js";
+import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerAccount(program);
   registerSync(program);
   registerWatch(program);
+  registerSearch(program);
+  registerMcp(program);
   registerSetup(program);
   registerConfig(program);
   registerAdmin(program);

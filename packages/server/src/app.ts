@@ -6,6 +6,7 @@ import { requireUser } from "./http/auth.js";
 import type { AppEnv, Services } from "./http/env.js";
 import { ApiError } from "./http/errors.js";
 import type { Logger } from "./logger.js";
+import { mcpRoutes } from "./mcp/route.js";
 import { EventBus } from "./realtime/bus.js";
 import { accountRoutes, publicAuthRoutes } from "./routes/account.js";
 import { contextRoutes } from "./routes/context.js";
@@ -76,6 +77,7 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
   const guard = requireUser(services);
   app.use("/sync/*", guard);
   app.use("/api/*", async (c, next) => (PUBLIC_API.has(c.req.path) ? next() : guard(c, next)));
+  app.use("/mcp", guard);
 
   app.route("/", publicAuthRoutes(services));
   app.route("/", syncRoutes(services));
@@ -85,6 +87,7 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
   app.route("/", accountRoutes(services));
   app.route("/", searchRoutes(services));
   app.route("/", contextRoutes(services));
+  app.route("/", mcpRoutes(services));
   app.route(
     "/",
     eventRoutes(services, (close) => {
