@@ -61,7 +61,9 @@ export interface MessageDetail extends MessageSource {
 }
 
 export interface FulltextStatus {
+  /** The user's messages in the index. */
   indexed: number;
+  /** Changes of every user waiting for the indexer. */
   pending: number;
   /** 0 when nothing is pending, else how long since the index was last caught up (ms). */
   lagMs: number;
@@ -76,6 +78,6 @@ export interface FulltextIndex {
   sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number): Promise<ScoredSession[]>;
   sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>>;
   messageDetails(userId: string, messageIds: string[]): Promise<Map<string, MessageDetail>>;
-  status(): Promise<FulltextStatus>;
+  status(userId: string): Promise<FulltextStatus>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { FulltextIndex, FulltextMatch, FulltextScope } from "./fulltext-index.js";
+import type { FulltextIndex, FulltextMatch, FulltextScope, ScoredDoc } from "./fulltext-index.js";
 import { anyOf, meaningful, parseQuery, type ParsedQuery } from "./query.js";
 import { makeSnippet } from "./snippet.js";
 import type { FulltextRetriever, RetrievalHit, RetrievalRequest } from "./types.js";
@@ -21,11 +21,21 @@ export async function resolveMatch(index: FulltextIndex, query: ParsedQuery, sco
 export class IndexFulltextRetriever implements FulltextRetriever {
   constructor(private readonly index: FulltextIndex) {}
 
+  /**
+   * Candidates for fusion and context: the documents with every term first, then (when those do
+   * not fill `limit`) the documents with any meaningful term, so context gets several excerpts.
+   */
   async search(request: RetrievalRequest): Promise<RetrievalHit[]> {
     const scope = { userId: request.userId, filters: request.filters, now: Date.now() };
-    const resolved = await resolveMatch(this.index, parseQuery(request.query), scope);
-    if (!resolved || resolved.total === 0) return [];
-    const docs = await this.index.docs(resolved.match, scope, request.limit, 0);
+    const parsed = parseQuery(request.query);
+    if (parsed.terms.length === 0) return [];
+    let docs = await this.index.docs({ query: meaningful(parsed), mode: "all" }, scope, request.limit, 0);
+    const loose = anyOf(parsed);
+    if (docs.length < request.limit && loose) {
+      const seen = new Set(docs.map(docKey));
+      const more = await this.index.docs({ query: loose, mode: "any" }, scope, request.limit, 0);
+      docs = docs.concat(more.filter((d) => !seen.has(docKey(d)))).slice(0, request.limit);
+    }
     // Which part matched is known once the message is read (the search service does it for a page).
     return docs.map((d) => ({ sessionId: d.sessionId, messageId: d.messageId, score: d.score, field: d.messageId ? "text" : "title" }));
   }
@@ -35,3 +45,5 @@ export class IndexFulltextRetriever implements FulltextRetriever {
     return { snippet, highlights };
   }
 }
+
+const docKey = (d: ScoredDoc) => d.messageId ?? `title:${d.sessionId}`;

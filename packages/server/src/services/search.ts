@@ -155,7 +155,7 @@ export class SearchService {
   }
 
   async status(userId: string): Promise<SearchStatus> {
-    const fulltext = await this.index.status();
+    const fulltext = await this.index.status(userId);
     const semantic = this.semantic.status
       ? await this.semantic.status(userId)
       : { provider: "off" as const, model: null, dimensions: null, indexed: 0, pending: 0, failed: 0, lastError: null, available: this.semantic.available(), reason: this.semantic.unavailableReason() };

@@ -77,7 +77,7 @@ describe("SQLite full-text index", () => {
       expect(await index.docs(all("ECONNREFUSED"), scope(userA, { role: "user" }), 10, 0)).toHaveLength(0);
       expect(await index.docs(all("ECONNREFUSED"), scope(userA, { from: 2500 }), 10, 0)).toHaveLength(1);
       expect(await index.docs(all("ECONNREFUSED"), scope(userA, { to: 2500 }), 10, 0)).toHaveLength(0);
-      expect((await index.status()).pending).toBe(0);
+      expect((await index.status(userA)).pending).toBe(0);
     } finally {
       await index.close();
       indexer.close();
@@ -101,11 +101,11 @@ describe("SQLite full-text index", () => {
       expect(await index.docs(all("bravo"), scope(userA), 10, 0)).toHaveLength(1);
       expect(await index.docs(all("first"), scope(userA), 10, 0)).toHaveLength(0);
       expect(await index.docs(all("second"), scope(userA), 10, 0)).toHaveLength(1);
-      expect((await index.status()).indexed).toBe(1);
+      expect((await index.status(userA)).indexed).toBe(1);
 
       await store.sessions.deleteAll(userA);
       indexer.drainAll();
-      expect((await index.status()).indexed).toBe(0);
+      expect((await index.status(userA)).indexed).toBe(0);
       expect(await index.count(all("words"), scope(userA), "message")).toBe(0);
       expect(await index.count(all("second"), scope(userA), "session")).toBe(0);
     } finally {

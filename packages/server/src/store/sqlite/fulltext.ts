@@ -305,8 +305,11 @@ export class SqliteFulltextIndex implements FulltextIndex {
     return out;
   }
 
-  async status(): Promise<FulltextStatus> {
-    const indexed = (this.db.prepare("SELECT count(*) AS n FROM fts.fts_index_docsize WHERE id > 0").get() as { n: number }).n;
+  async status(userId: string): Promise<FulltextStatus> {
+    // The user's indexed messages (a join: status is not a hot path); the queue is server-wide.
+    const indexed = (
+      this.db.prepare("SELECT count(*) AS n FROM fts.fts_index_docsize d JOIN main.messages m ON m.id = d.id WHERE m.user_id = ?").get(userId) as { n: number }
+    ).n;
     const pending = (this.db.prepare("SELECT count(*) AS n FROM main.fts_queue").get() as { n: number }).n;
     const caughtUp = (this.db.prepare("SELECT value FROM fts.fts_meta WHERE key = 'caught_up_at'").get() as { value: number } | undefined)?.value;
     return { indexed, pending, lagMs: pending === 0 ? 0 : caughtUp ? Math.max(0, Date.now() - caughtUp) : 0 };
