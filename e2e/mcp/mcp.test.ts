@@ -237,6 +237,13 @@ describe("authentication", () => {
     const raw = await server.request("/mcp", { method: "POST", key: "osk_wrong", headers: { accept: "application/json, text/event-stream" }, body: { jsonrpc: "2.0", id: 1, method: "tools/list" } });
     expect(raw.status).toBe(401);
     expect(await raw.json()).toMatchObject({ code: "unauthorized" });
+    // Clients refused with 401 look for OAuth metadata: a JSON "not here", never the dashboard's HTML.
+    for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource", "/.well-known/oauth-authorization-server"]) {
+      const res = await server.request(path);
+      expect(res.status, path).toBe(404);
+      expect(await res.json()).toMatchObject({ code: "not_found", error: expect.stringContaining("Authorization: Bearer osk_") });
+    }
+    expect((await server.request("/mcp", { key: aliceKey })).status).toBe(405);
   });
 
   test("opensync mcp with a refused key: tools answer a clear auth error", async () => {

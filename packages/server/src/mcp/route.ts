@@ -1,5 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv, Services } from "../http/env.js";
 import { VERSION } from "../version.js";
 import { servicesBackend } from "./backend.js";
@@ -14,6 +14,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * every /api route), answered as plain JSON. There is no server-initiated stream to hold open, so
  * GET and DELETE (session streams and session ends) answer 405, as the spec allows.
  */
+const noOAuth = (c: Context) =>
+  c.json({ error: "this server does not use OAuth: send an OpenSync API key as Authorization: Bearer osk_…", code: "not_found" }, 404);
+
 export function mcpRoutes(s: Services) {
   const app = new Hono<AppEnv>();
   app.post("/mcp", async (c) => {
@@ -32,6 +35,10 @@ export function mcpRoutes(s: Services) {
       await server.close();
     }
   });
+  // MCP clients answered 401 look for OAuth metadata here. OpenSync takes API keys, not OAuth: say
+  // so in JSON, rather than let the dashboard's page fallback answer these paths with HTML.
+  app.get("/.well-known/:kind{oauth-protected-resource|oauth-authorization-server|openid-configuration}/*", noOAuth);
+  app.get("/.well-known/:kind{oauth-protected-resource|oauth-authorization-server|openid-configuration}", noOAuth);
   app.on(["GET", "DELETE"], "/mcp", (c) =>
     c.json({ jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp" }, id: null }, 405, { allow: "POST" }),
   );
