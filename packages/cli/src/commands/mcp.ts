@@ -27,7 +27,8 @@ export function registerMcp(program: Command): void {
         import("@modelcontextprotocol/sdk/server/stdio.js"),
         import("@opensync/server/mcp/tools"),
       ]);
-      const client = new OpenSyncClient({ baseUrl: creds.serverUrl, apiKey: creds.apiKey, timeoutMs: 30_000 });
+      // The client's default timeout (60 s): a first semantic query may wait for the embedding model.
+      const client = new OpenSyncClient({ baseUrl: creds.serverUrl, apiKey: creds.apiKey });
       const server = createOpenSyncMcpServer(client, { dashboardUrl: client.baseUrl, version: program.version() ?? "0.0.0" });
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => (server.server.onclose = resolve));

@@ -207,41 +207,48 @@ export interface SessionPage {
   nextOffset: number | null;
 }
 
-export function sessionPage(session: Session, messages: Message[], offset: number, maxMessages: number, dashboardUrl: string): SessionPage {
-  const returned = Math.max(0, Math.min(maxMessages, messages.length - offset));
-  const next = offset + returned;
-  return {
-    session: { ...sessionRow(session, dashboardUrl), projectPath: session.projectPath, gitBranch: session.gitBranch, machine: session.machine },
-    offset,
-    returned,
-    nextOffset: next < messages.length ? next : null,
-  };
+/** Characters of messages one page holds at most (at least one message is always returned). */
+export const PAGE_CHARS = 60_000;
+
+function messageText(m: Message, position: number): string {
+  const lines = [`[#${position} ${m.role} · ${isoMinute(m.createdAt)} · message ${m.id}]`];
+  const text = m.textContent?.trim();
+  if (text) lines.push(cut(text, CUT.text));
+  for (const part of m.parts) {
+    const rendered = partText(part, Boolean(text));
+    if (rendered) lines.push(rendered);
+  }
+  return lines.join("\n");
 }
 
-export function sessionText(session: Session, messages: Message[], offset: number, maxMessages: number, dashboardUrl: string): string {
-  const page = sessionPage(session, messages, offset, maxMessages, dashboardUrl);
-  const s = page.session;
-  const lines = [`# ${s.title}`];
-  lines.push(`id: ${s.id} (external id ${s.externalId}) · ${s.source}${s.model ? ` · ${s.model}` : ""}`);
-  lines.push(`project: ${s.project}${session.projectPath && session.projectPath !== s.project ? ` (${session.projectPath})` : ""}${s.gitBranch ? ` · branch ${s.gitBranch}` : ""}${s.machine ? ` · machine ${s.machine}` : ""}`);
+/**
+ * A session as text: its header, then messages from `offset`, at most `maxMessages` and about
+ * PAGE_CHARS characters, and how to ask for the rest; `page` says the same for structured content.
+ */
+export function sessionText(session: Session, messages: Message[], offset: number, maxMessages: number, dashboardUrl: string): { text: string; page: SessionPage } {
+  const row = { ...sessionRow(session, dashboardUrl), projectPath: session.projectPath, gitBranch: session.gitBranch, machine: session.machine };
+  const lines = [`# ${row.title}`];
+  lines.push(`id: ${row.id} (external id ${row.externalId}) · ${row.source}${row.model ? ` · ${row.model}` : ""}`);
+  lines.push(`project: ${row.project}${session.projectPath && session.projectPath !== row.project ? ` (${session.projectPath})` : ""}${row.gitBranch ? ` · branch ${row.gitBranch}` : ""}${row.machine ? ` · machine ${row.machine}` : ""}`);
   lines.push(`created ${isoMinute(session.createdAt)} · updated ${isoMinute(session.updatedAt)} · ${messages.length} messages · ${int(session.totalTokens)} tokens · ${usd(session.cost)}`);
-  lines.push(s.url);
-  for (const [i, m] of messages.slice(offset, offset + page.returned).entries()) {
-    lines.push("");
-    lines.push(`[#${offset + i} ${m.role} · ${isoMinute(m.createdAt)} · message ${m.id}]`);
-    const text = m.textContent?.trim();
-    if (text) lines.push(cut(text, CUT.text));
-    for (const part of m.parts) {
-      const rendered = partText(part, Boolean(text));
-      if (rendered) lines.push(rendered);
-    }
+  lines.push(row.url);
+  let returned = 0;
+  let chars = 0;
+  for (let i = offset; i < messages.length && returned < maxMessages; i++) {
+    const block = messageText(messages[i], i);
+    if (returned > 0 && chars + block.length > PAGE_CHARS) break;
+    lines.push("", block);
+    chars += block.length;
+    returned++;
   }
+  const next = offset + returned;
+  const page: SessionPage = { session: row, offset, returned, nextOffset: next < messages.length ? next : null };
   lines.push("");
   if (messages.length === 0) lines.push("The session has no messages.");
-  else if (page.returned === 0) lines.push(`No messages from offset ${offset}: the session has ${messages.length}.`);
-  else lines.push(`Messages ${offset + 1}–${offset + page.returned} of ${messages.length}.`);
-  if (page.nextOffset !== null) lines.push(`More: call get_session with {"id": "${s.id}", "offset": ${page.nextOffset}}.`);
-  return lines.join("\n");
+  else if (returned === 0) lines.push(`No messages from offset ${offset}: the session has ${messages.length}.`);
+  else lines.push(`Messages ${offset + 1}–${offset + returned} of ${messages.length}.`);
+  if (page.nextOffset !== null) lines.push(`More: call get_session with {"id": "${row.id}", "offset": ${page.nextOffset}}.`);
+  return { text: lines.join("\n"), page };
 }
 
 // --- context ---

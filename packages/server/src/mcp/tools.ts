@@ -15,7 +15,7 @@ import {
   type StatsResponse,
 } from "@opensync/protocol";
 import { z } from "zod";
-import { contextText, searchRows, searchText, sessionListText, sessionPage, sessionRow, sessionText, sessionUrl, statsText } from "./format.js";
+import { contextText, searchRows, searchText, sessionListText, sessionRow, sessionText, sessionUrl, statsText } from "./format.js";
 
 /**
  * The MCP tools of OpenSync, declared once and served over both transports: `opensync mcp` (stdio,
@@ -268,12 +268,8 @@ export function createOpenSyncMcpServer(backend: McpBackend, options: McpServerO
     (input) =>
       run(async () => {
         const { session, messages } = await backend.getSession(input.id);
-        const offset = input.offset ?? 0;
-        const max = input.maxMessages ?? 50;
-        return {
-          text: sessionText(session, messages, offset, max, dashboardUrl),
-          structured: { ...sessionPage(session, messages, offset, max, dashboardUrl) },
-        };
+        const { text, page } = sessionText(session, messages, input.offset ?? 0, input.maxMessages ?? 50, dashboardUrl);
+        return { text, structured: { ...page } };
       }),
   );
 
