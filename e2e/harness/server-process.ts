@@ -22,7 +22,10 @@ const CLAIM_LINE = /(\S+\/claim\?token=(\S+))/;
 type Env = Record<string, string | undefined>;
 
 export interface StartOptions {
-  /** Extra environment for the server (merged over a copy of ours without any OPENSYNC_* variable). */
+  /**
+   * Extra environment for the server (merged over a copy of ours without any OPENSYNC_* variable,
+   * plus `OPENSYNC_EMBEDDINGS=off` unless given here).
+   */
   env?: Env;
   /** Reuse a data dir (default: a new temp dir, removed by `cleanup()`). */
   dataDir?: string;
@@ -76,6 +79,8 @@ function childEnv(overrides: Env): Env {
   const env: Env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("OPENSYNC_")) env[k] = v;
   env.OPENSYNC_LOG_LEVEL = "warn";
+  // No test server reaches for the model hub unless its test asks for embeddings.
+  env.OPENSYNC_EMBEDDINGS = "off";
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -3,6 +3,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type App } from "./app.js";
 import { databasePath, type ServerConfig } from "./config.js";
+import { SemanticSearch } from "./embeddings/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openSqliteStore } from "./store/sqlite/open.js";
 import type { Store } from "./store/types.js";
@@ -69,6 +70,10 @@ export async function startServer(config: ServerConfig, options: { store?: Store
         server.closeIdleConnections();
       });
       await built.apiLog.stop();
+      // The embedding worker writes through its own connection: stop it (its round in flight
+      // finishes) and close that connection before the store's, so nothing touches a closed file.
+      const semantic = built.services.search.semantic;
+      if (semantic instanceof SemanticSearch) await semantic.close();
       await store.close();
       logger.info("OpenSync server stopped");
     })());

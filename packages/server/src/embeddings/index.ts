@@ -85,9 +85,14 @@ export class SemanticSearch implements SemanticRetriever {
     this.worker.start();
   }
 
+  /** Stops the worker (waiting for its round in flight) and closes the connection; idempotent. */
   async close(): Promise<void> {
     await this.worker.stop();
-    this.db.close();
+    if (this.db.open) this.db.close();
+  }
+
+  get closed(): boolean {
+    return !this.db.open;
   }
 }
 

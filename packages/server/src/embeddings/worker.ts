@@ -59,6 +59,8 @@ export class EmbeddingWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = true;
+  /** Set by `stop()`: unlike `stopped` (not started yet), no round runs any more. */
+  private closed = false;
   private readonly options: WorkerOptions;
 
   constructor(
@@ -76,16 +78,34 @@ export class EmbeddingWorker {
   }
 
   start(): void {
-    if (!this.provider || !this.stopped) return;
+    if (!this.provider || !this.stopped || this.closed) return;
     this.stopped = false;
     this.schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops scheduling rounds and waits for the round in flight, at most `graceMs`: a round waiting
+   * on a model download or a slow API must not hold a shutdown. A round still running after that
+   * sees `stopped` at its next step and writes nothing more.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running?.catch(() => undefined);
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref();
+    });
+    await Promise.race([this.running.catch(() => undefined), grace]);
+    clearTimeout(timer);
+  }
+
+  /** True once `stop()` was called: a closed server's worker does nothing more, even when called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   private schedule(ms: number): void {
@@ -160,13 +180,15 @@ export class EmbeddingWorker {
 
   /** One round: sweep deletions, embed a batch of due jobs, train the lists when due. Returns jobs done. */
   async runOnce(now = Date.now()): Promise<number> {
+    if (this.closed) return 0;
     await this.sweepTombstones();
     if (!(await this.ensureLoaded())) return 0;
-    if (now < this.state.backoffUntil) return 0;
+    if (this.closed || now < this.state.backoffUntil) return 0;
     const jobs = this.db
       .prepare("SELECT message_id AS messageId, seq, attempts FROM embedding_jobs WHERE state = 'pending' AND not_before <= ? ORDER BY message_id LIMIT ?")
       .all(now, this.options.batchMessages) as Job[];
     if (jobs.length === 0) {
+      if (this.closed) return 0;
       await this.index.maybeTrain((w) => this.write(w));
       return 0;
     }
@@ -209,6 +231,7 @@ export class EmbeddingWorker {
       this.fail(err);
       return;
     }
+    if (this.closed) return;
     this.failures = 0;
     this.state.lastError = refused.size ? [...refused.values()][0] : null;
 
