@@ -5,7 +5,7 @@ import { defineConfig } from "vite";
 
 // The protocol package is read from source, so the dashboard never waits on its `tsc` build and
 // `vite dev` picks up protocol changes at once (it is browser-safe: zod only).
-const protocolSrc = fileURLToPath(new URL("../protocol/src/index.ts", import.meta.url));
+const protocolSrc = fileURLToPath(new URL("../protocol/src/", import.meta.url));
 
 // `npm run dev -w @opensync/web` proxies the API to a running `opensync serve`
 // (OPENSYNC_DEV_API, default the CLI's default port).
@@ -15,7 +15,14 @@ const proxied = ["/api", "/sync", "/health"];
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],
-  resolve: { alias: [{ find: /^@opensync\/protocol$/, replacement: protocolSrc }] },
+  resolve: {
+    alias: [
+      { find: /^@opensync\/protocol$/, replacement: `${protocolSrc}index.ts` },
+      // A module of the package (`@opensync/protocol/client`): the client alone is free of zod,
+      // which keeps the first load small.
+      { find: /^@opensync\/protocol\/(.+)$/, replacement: `${protocolSrc}$1.ts` },
+    ],
+  },
   server: {
     proxy: Object.fromEntries(proxied.map((p) => [p, { target: api, changeOrigin: false }])),
   },

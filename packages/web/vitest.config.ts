@@ -6,7 +6,10 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   plugins: [react()],
   resolve: {
-    alias: [{ find: /^@opensync\/protocol$/, replacement: fileURLToPath(new URL("../protocol/src/index.ts", import.meta.url)) }],
+    alias: [
+      { find: /^@opensync\/protocol$/, replacement: fileURLToPath(new URL("../protocol/src/index.ts", import.meta.url)) },
+      { find: /^@opensync\/protocol\/(.+)$/, replacement: fileURLToPath(new URL("../protocol/src/", import.meta.url)) + "$1.ts" },
+    ],
   },
   test: {
     name: "web",

@@ -1,4 +1,5 @@
-import { OpenSyncClient, OpenSyncError } from "@opensync/protocol";
+// The client module alone (no zod schemas): it is on every page's first load.
+import { OpenSyncClient, OpenSyncError } from "@opensync/protocol/client";
 
 /**
  * The one client of the dashboard: same origin, the session cookie rides along (fetch's default

@@ -78,7 +78,8 @@ export function formatRelative(ms: number, now = Date.now()): string {
   if (hours < 24) return `${hours}h ago`;
   const days = Math.round(diff / 86_400_000);
   if (days < 7) return `${days}d ago`;
-  return formatDate(ms);
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return sameYear ? new Date(ms).toLocaleDateString("en-US", { month: "short", day: "numeric" }) : formatDate(ms);
 }
 
 /** The local calendar day of a timestamp as `YYYY-MM-DD` (the key the charts and filters use). */

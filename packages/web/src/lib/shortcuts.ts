@@ -25,8 +25,8 @@ export const SHORTCUT_HELP: { group: string; items: { keys: string[]; descriptio
   {
     group: "Sessions list",
     items: [
-      { keys: ["j", "↓"], description: "Next session" },
-      { keys: ["k", "↑"], description: "Previous session" },
+      { keys: ["j"], description: "Next session" },
+      { keys: ["k"], description: "Previous session" },
       { keys: ["Enter"], description: "Open the selected session" },
       { keys: ["x"], description: "Select or unselect it" },
     ],
