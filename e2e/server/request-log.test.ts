@@ -41,7 +41,9 @@ describe("GET /api/me/logs", () => {
       ["POST", "/sync/session", 200],
     ]);
     for (const entry of logs) {
-      expect(Object.keys(entry).sort()).toEqual(["createdAt", "durationMs", "endpoint", "method", "status"]);
+      expect(Object.keys(entry).sort()).toEqual(["createdAt", "durationMs", "endpoint", "keyId", "keyName", "method", "status"]);
+      // Every call above was made with alice's key, which `admin create-key` names "e2e".
+      expect(entry).toMatchObject({ keyId: expect.any(String), keyName: "e2e" });
       expect(entry.durationMs).toBeGreaterThanOrEqual(0);
       expect(entry.createdAt).toBeGreaterThanOrEqual(started - 1000);
       // Route patterns only: never ids, query strings or another user's calls.
@@ -53,6 +55,26 @@ describe("GET /api/me/logs", () => {
     const bobs = (await bob.myLogs()).logs;
     expect(bobs.map((l) => l.endpoint).slice(0, 2)).toEqual(["/api/stats", "/sync/session"]);
     expect(bobs.some((l) => l.endpoint === "/sync/message")).toBe(false);
+  });
+
+  test("each row names the key of the call (its current name, also once revoked); cookie calls name none", async () => {
+    const created = await alice.createKey("laptop");
+    const laptop = server.client(created.key);
+    await laptop.listSessions();
+    await alice.renameKey(created.id, "old laptop");
+    await alice.revokeKey(created.id);
+    const login = await server.request("/api/auth/login", { body: { email: "carol@example.com", password: "wrong" } });
+    expect(login.status).toBe(401);
+    const rows = (await alice.myLogs(20)).logs;
+    const viaLaptop = rows.find((l) => l.endpoint === "/api/sessions" && l.keyId === created.id);
+    expect(viaLaptop).toMatchObject({ method: "GET", status: 200, keyName: "old laptop" });
+    expect(rows.find((l) => l.endpoint === "/api/keys/:id" && l.method === "PATCH")).toMatchObject({ status: 200, keyName: "e2e" });
+
+    await server.createUser("carol@example.com", "carol password");
+    const cookie = (await server.request("/api/auth/login", { body: { email: "carol@example.com", password: "carol password" } })).headers.get("set-cookie")!.split(";")[0];
+    await server.request("/api/sessions", { headers: { cookie } });
+    const carols = (await (await server.request("/api/me/logs", { headers: { cookie } })).json()) as { logs: Array<{ endpoint: string; keyId: string | null; keyName: string | null }> };
+    expect(carols.logs.find((l) => l.endpoint === "/api/sessions")).toMatchObject({ keyId: null, keyName: null });
   });
 
   test("limit bounds the answer", async () => {

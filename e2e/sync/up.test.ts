@@ -62,8 +62,9 @@ describe("opensync up (zero-configuration local mode)", () => {
     const creds = JSON.parse(readFileSync(join(home, ".opensync/credentials.json"), "utf8")) as { serverUrl: string; apiKey: string };
     expect(creds.serverUrl).toBe(url);
     expect(creds.apiKey).toMatch(/^osk_/);
-    const page = await (await fetch(`${url}/`, { headers: { cookie } })).text();
-    expect(page).toContain("Signed in as");
+    // The cookie the link set signs the owner in to the web app (it reads /api/me).
+    const me = (await (await fetch(`${url}/api/me`, { headers: { cookie } })).json()) as { user: { email: string; role: string } };
+    expect(me.user).toMatchObject({ email: expect.stringMatching(/@localhost$/), role: "owner" });
   });
 
   it("a new Claude Code session written while it runs shows up within seconds", async () => {

@@ -6,6 +6,8 @@ export const API_KEY_PREFIX = "osk_";
 export const LEGACY_API_KEY_PREFIX = "os_";
 
 export const createKeySchema = z.object({ name: z.string().trim().min(1).max(200) });
+/** `PATCH /api/keys/:id`: rename a key. */
+export const renameKeySchema = createKeySchema;
 export interface ApiKeyInfo {
   id: string;
   name: string;
@@ -16,7 +18,28 @@ export interface ApiKeyInfo {
 }
 export interface CreatedApiKey { id: string; name: string; key: string; prefix: string; createdAt: number }
 
-const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
+/**
+ * The one email rule (login, sign-up, claim, the owner creating users, `opensync admin`, the
+ * trusted proxy header): a usual address, or `name@localhost`, which `opensync up` gives the
+ * local owner. The local part allows what zod's `z.email()` allows; the domain is `localhost` or
+ * dotted labels ending in a 2+ letter top-level domain.
+ */
+const EMAIL_PATTERN = /^(?!\.)(?!.*\.\.)[a-z0-9_'+\-.]*[a-z0-9_+-]@(?:localhost|(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,})$/;
+export const EMAIL_MAX_LENGTH = 320;
+
+/** Whether a (trimmed, lower-cased) string is an email address under the one rule. */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= EMAIL_MAX_LENGTH && EMAIL_PATTERN.test(value);
+}
+
+/** An email as typed: trimmed and lower-cased, then checked with `isEmailAddress`. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(EMAIL_MAX_LENGTH)
+  .refine(isEmailAddress, "must be an email address, like name@example.com (or name@localhost)");
+const email = emailSchema;
 export const credentialsSchema = z.object({ email, password: z.string().min(1).max(1024) });
 export const newAccountSchema = z.object({ email, password: z.string().min(8, "must be at least 8 characters").max(1024), name: z.string().trim().max(200).optional() });
 /** `POST /api/me/password`: the current password is required once one is set. */
@@ -28,3 +51,18 @@ export const claimSchema = newAccountSchema.extend({ token: z.string().min(1).ma
 export const loginTokenSchema = z.object({ token: z.string().min(1).max(200) });
 
 export interface UserInfo { id: string; email: string; name: string | null; role: "owner" | "member"; createdAt: number }
+
+/** `GET /api/auth/status`: what the app needs before anyone signs in (first run, sign-in choices). */
+export interface AuthStatus {
+  /** Any account exists. */
+  hasUsers: boolean;
+  /** The owner exists; until then the server printed a one-time claim link (`/claim?token=`). */
+  hasOwner: boolean;
+  /** `POST /api/auth/signup` is open (`OPENSYNC_ALLOW_SIGNUP`). */
+  allowSignup: boolean;
+  /** A reverse proxy signs users in with a header (`OPENSYNC_TRUSTED_HEADER`): no form is needed behind it. */
+  trustedHeader: boolean;
+}
+
+/** `GET /api/admin/users`: every account, for the owner. */
+export interface UserListResponse { users: UserInfo[] }

@@ -1,4 +1,4 @@
-import type { ApiKeyInfo, CreatedApiKey, UserInfo } from "./auth.js";
+import type { ApiKeyInfo, AuthStatus, CreatedApiKey, UserInfo, UserListResponse } from "./auth.js";
 import type { ErrorBody } from "./errors.js";
 import type {
   ApiLogRow,
@@ -214,6 +214,8 @@ export class OpenSyncClient {
   }
 
   // --- account ---
+  /** Whether an owner exists, sign-up is open, a proxy header signs users in (no credentials needed). */
+  authStatus(): Promise<AuthStatus> { return this.json("GET", "/api/auth/status"); }
   me(): Promise<{ user: UserInfo }> { return this.json("GET", "/api/me"); }
   changePassword(newPassword: string, currentPassword?: string): Promise<{ ok: true }> {
     return this.json("POST", "/api/me/password", { body: { newPassword, currentPassword } });
@@ -221,6 +223,15 @@ export class OpenSyncClient {
   createKey(name: string): Promise<CreatedApiKey> { return this.json("POST", "/api/keys", { body: { name } }); }
   listKeys(): Promise<{ keys: ApiKeyInfo[] }> { return this.json("GET", "/api/keys"); }
   revokeKey(id: string): Promise<{ ok: true }> { return this.json("DELETE", `/api/keys/${encodeURIComponent(id)}`); }
+  renameKey(id: string, name: string): Promise<{ key: ApiKeyInfo }> { return this.json("PATCH", `/api/keys/${encodeURIComponent(id)}`, { body: { name } }); }
+
+  // --- users (the owner) ---
+  listUsers(): Promise<UserListResponse> { return this.json("GET", "/api/admin/users"); }
+  createUser(input: { email: string; password: string; name?: string }): Promise<{ user: UserInfo }> {
+    return this.json("POST", "/api/admin/users", { body: input });
+  }
+  /** Removes the account and everything it owns (not the owner's own: that is `DELETE /api/me`). */
+  deleteUser(id: string): Promise<{ ok: true }> { return this.json("DELETE", `/api/admin/users/${encodeURIComponent(id)}`); }
   deleteMyData(): Promise<{ ok: true; sessions: number }> { return this.json("DELETE", "/api/me/data"); }
   /** The caller's recent API calls, newest first. */
   myLogs(limit?: number): Promise<{ logs: ApiLogRow[] }> { return this.json("GET", "/api/me/logs", { query: { limit } }); }

@@ -126,7 +126,17 @@ export const apiLogQuerySchema = z.object({
   limit: optional(intParam(1, 1000)).transform((v) => v ?? 100),
 });
 
-export interface ApiLogRow { method: string; endpoint: string; status: number; durationMs: number; createdAt: number }
+export interface ApiLogRow {
+  method: string;
+  /** The route pattern (`/api/sessions/:id`), never the ids or query string of the call. */
+  endpoint: string;
+  status: number;
+  durationMs: number;
+  createdAt: number;
+  /** The API key the call was made with, and its name; null for the web app's cookie or a proxy header. */
+  keyId: string | null;
+  keyName: string | null;
+}
 
 export const EXPORT_FORMATS = ["json", "markdown", "jsonl", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

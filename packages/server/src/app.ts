@@ -4,7 +4,7 @@ import type { ServerConfig } from "./config.js";
 import { ApiLogWriter } from "./http/api-log.js";
 import { requireUser } from "./http/auth.js";
 import type { AppEnv, Services } from "./http/env.js";
-import { ApiError } from "./http/errors.js";
+import { ApiError, noRoute } from "./http/errors.js";
 import type { Logger } from "./logger.js";
 import { mcpRoutes } from "./mcp/route.js";
 import { EventBus } from "./realtime/bus.js";
@@ -13,7 +13,6 @@ import { contextRoutes } from "./routes/context.js";
 import { eventRoutes } from "./routes/events.js";
 import { exportRoutes } from "./routes/export.js";
 import { searchRoutes } from "./routes/search.js";
-import { pageRoutes } from "./routes/pages.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { statsRoutes } from "./routes/stats.js";
 import { syncRoutes } from "./routes/sync.js";
@@ -24,6 +23,8 @@ import { StatsService } from "./services/stats.js";
 import { SyncService } from "./services/sync.js";
 import type { Store } from "./store/types.js";
 import { VERSION } from "./version.js";
+import { securityHeaders } from "./web/headers.js";
+import { webRoutes } from "./web/routes.js";
 
 export interface App {
   app: Hono<AppEnv>;
@@ -66,9 +67,11 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
     const userId = c.get("user")?.id ?? null;
     logger.debug({ method: c.req.method, route, status: c.res.status, ms: durationMs, user: userId }, "request");
     if (route.startsWith("/api/") || route.startsWith("/sync/")) {
-      apiLog.record({ userId, method: c.req.method, endpoint: route, status: c.res.status, durationMs, createdAt: Date.now() });
+      apiLog.record({ userId, keyId: c.get("apiKeyId") ?? null, method: c.req.method, endpoint: route, status: c.res.status, durationMs, createdAt: Date.now() });
     }
   });
+
+  app.use("*", securityHeaders);
 
   const health = () => ({ status: "ok" as const, timestamp: Date.now(), version: VERSION });
   app.get("/health", (c) => c.json(health()));
@@ -95,9 +98,10 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
       return () => streamClosers.delete(close);
     }),
   );
-  app.route("/", pageRoutes(services));
+  // Last: every GET no API route took is the web app's (its files, else index.html).
+  app.route("/", webRoutes(services));
 
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "not_found" }, 404));
+  app.notFound(noRoute);
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);

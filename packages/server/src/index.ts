@@ -6,4 +6,4 @@ export { AccountsService } from "./services/accounts.js";
 export { openSqliteStore } from "./store/sqlite/open.js";
 export type { Store } from "./store/types.js";
 export { VERSION } from "./version.js";
-export { ensureDeviceKey, ensureLocalOwner, deviceKeyPath, type DeviceIdentity } from "./services/local-owner.js";
+export { ensureDeviceKey, ensureLocalOwner, deviceKeyPath, localOwnerEmail, type DeviceIdentity } from "./services/local-owner.js";

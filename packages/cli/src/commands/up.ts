@@ -30,13 +30,13 @@ export function registerUp(program: Command): void {
     .option("--no-watch", "do not watch for new sessions")
     .addHelpText("after", "\nExample:\n  opensync up          # then open the printed link")
     .action(async (flags: UpFlags) => {
-      const { AccountsService, ensureDeviceKey, loadConfig, openStore, startServer } = await import("@opensync/server");
+      const { AccountsService, ensureDeviceKey, loadConfig, localOwnerEmail, openStore, startServer } = await import("@opensync/server");
       const config = loadConfig({ port: flags.port, host: flags.host, dataDir: flags.dataDir });
       const store = await openStore(config);
       const accounts = new AccountsService(store);
       const identity = await ensureDeviceKey(store, accounts, {
         dataDir: config.dataDir,
-        email: `${userInfo().username || "owner"}@localhost`,
+        email: localOwnerEmail(userInfo().username),
         keyName: `${hostname()} (opensync up)`,
         write: (path, text) => writeFileAtomic(path, text),
       });

@@ -1,6 +1,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { isEmailAddress } from "@opensync/protocol";
 import { ipAllowed } from "../auth/ip.js";
 import type { UserRecord } from "../store/types.js";
 import { SESSION_COOKIE, type AppEnv, type AuthMethod, type Services } from "./env.js";
@@ -19,14 +20,14 @@ export function remoteAddress(c: Context): string | undefined {
  * Resolves the caller from, in order: a bearer API key, the session cookie, or the trusted proxy
  * header (only from configured proxy addresses). A bad bearer key is a 401 even if a cookie is set.
  */
-export async function authenticate(c: Context, services: Services): Promise<{ user: UserRecord; method: AuthMethod } | undefined> {
+export async function authenticate(c: Context, services: Services): Promise<{ user: UserRecord; method: AuthMethod; keyId?: string } | undefined> {
   const authorization = c.req.header("authorization");
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw unauthorized('the Authorization header must be "Bearer <api key>"');
-    const user = await services.accounts.userForKey(match[1]);
-    if (!user) throw unauthorized("the API key is invalid or has been revoked");
-    return { user, method: "key" };
+    const found = await services.accounts.resolveKey(match[1]);
+    if (!found) throw unauthorized("the API key is invalid or has been revoked");
+    return { user: found.user, method: "key", keyId: found.keyId };
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie) {
@@ -36,7 +37,7 @@ export async function authenticate(c: Context, services: Services): Promise<{ us
   const { trustedHeader, trustedProxies } = services.config;
   if (trustedHeader) {
     const email = c.req.header(trustedHeader)?.trim().toLowerCase();
-    if (email && /^[^\s@]+@[^\s@]+$/.test(email) && ipAllowed(remoteAddress(c), trustedProxies)) {
+    if (email && isEmailAddress(email) && ipAllowed(remoteAddress(c), trustedProxies)) {
       return { user: await services.accounts.ensureUser(email), method: "header" };
     }
   }
@@ -64,6 +65,7 @@ export function requireUser(services: Services): MiddlewareHandler<AppEnv> {
     }
     c.set("user", found.user);
     c.set("authMethod", found.method);
+    if (found.keyId) c.set("apiKeyId", found.keyId);
     await next();
   };
 }

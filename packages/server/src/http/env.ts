@@ -34,6 +34,8 @@ export interface AppEnv {
   Variables: {
     user: UserRecord;
     authMethod: AuthMethod;
+    /** Set when the caller authenticated with an API key. */
+    apiKeyId: string;
   };
 }
 

@@ -1,4 +1,5 @@
 import { describeIssues, type ErrorBody, type ErrorCode } from "@opensync/protocol";
+import type { Context } from "hono";
 import type { ZodError } from "zod";
 
 /** An error with an HTTP status that routes throw and the app turns into PROTOCOL.md's error body. */
@@ -27,3 +28,6 @@ export function invalidInput(error: ZodError, prefix?: string): ApiError {
     issues: issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
   });
 }
+
+/** The JSON 404 of a path no route answers (unknown `/api/*` and `/sync/*` paths included). */
+export const noRoute = (c: Context) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "not_found" as const }, 404);

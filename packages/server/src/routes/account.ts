@@ -1,6 +1,16 @@
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { apiLogQuerySchema, changePasswordSchema, claimSchema, createKeySchema, credentialsSchema, newAccountSchema } from "@opensync/protocol";
+import {
+  apiLogQuerySchema,
+  changePasswordSchema,
+  claimSchema,
+  createKeySchema,
+  credentialsSchema,
+  newAccountSchema,
+  renameKeySchema,
+  type ApiLogRow,
+  type AuthStatus,
+} from "@opensync/protocol";
 import { readJsonBody } from "../http/body.js";
 import { SESSION_COOKIE, type AppEnv, type Services } from "../http/env.js";
 import { ApiError } from "../http/errors.js";
@@ -65,7 +75,15 @@ export function publicAuthRoutes(s: Services) {
     return c.json({ user: toUserInfo(user) }, 201);
   });
 
-  app.get("/api/auth/status", async (c) => c.json({ hasUsers: (await s.store.users.count()) > 0, allowSignup: s.config.allowSignup }));
+  app.get("/api/auth/status", async (c) => {
+    const status: AuthStatus = {
+      hasUsers: (await s.store.users.count()) > 0,
+      hasOwner: await s.accounts.hasOwner(),
+      allowSignup: s.config.allowSignup,
+      trustedHeader: s.config.trustedHeader !== null,
+    };
+    return c.json(status);
+  });
   return app;
 }
 
@@ -90,7 +108,8 @@ export function accountRoutes(s: Services) {
     // Flush first so the caller sees the calls they just made (writes are otherwise batched).
     await s.apiLog.flush();
     const entries = await s.store.apiLogs.recent(c.get("user").id, limit);
-    return c.json({ logs: entries.map(({ method, endpoint, status, durationMs, createdAt }) => ({ method, endpoint, status, durationMs, createdAt })) });
+    const logs = entries.map(({ method, endpoint, status, durationMs, createdAt, keyId, keyName }): ApiLogRow => ({ method, endpoint, status, durationMs, createdAt, keyId, keyName }));
+    return c.json({ logs });
   });
 
   app.post("/api/keys", async (c) => {
@@ -98,6 +117,10 @@ export function accountRoutes(s: Services) {
     return c.json(await s.accounts.createKey(c.get("user").id, name), 201);
   });
   app.get("/api/keys", async (c) => c.json({ keys: await s.accounts.listKeys(c.get("user").id) }));
+  app.patch("/api/keys/:id", async (c) => {
+    const { name } = parseOr400(renameKeySchema, await readJsonBody(c.req.raw, 64 * 1024));
+    return c.json({ key: await s.accounts.renameKey(c.get("user").id, c.req.param("id"), name) });
+  });
   app.delete("/api/keys/:id", async (c) => {
     await s.accounts.revokeKey(c.get("user").id, c.req.param("id"));
     return c.json({ ok: true });
@@ -111,6 +134,11 @@ export function accountRoutes(s: Services) {
     if (c.get("user").role !== "owner") throw new ApiError(403, "forbidden", "only the owner can create users");
     const input = parseOr400(newAccountSchema, await readJsonBody(c.req.raw, 64 * 1024));
     return c.json({ user: toUserInfo(await s.accounts.createUser({ ...input, role: "member" })) }, 201);
+  });
+  app.delete("/api/admin/users/:id", async (c) => {
+    if (c.get("user").role !== "owner") throw new ApiError(403, "forbidden", "only the owner can delete users");
+    await s.accounts.deleteUserAsOwner(c.get("user"), c.req.param("id"));
+    return c.json({ ok: true });
   });
   return app;
 }

@@ -146,6 +146,11 @@ export class AccountsService {
 
   /** The user behind a bearer key (`osk_…`, or a legacy `os_…` key present in the database). */
   async userForKey(key: string): Promise<UserRecord | undefined> {
+    return (await this.resolveKey(key))?.user;
+  }
+
+  /** The user and the key's id (the request log names the key a call used). */
+  async resolveKey(key: string): Promise<{ user: UserRecord; keyId: string } | undefined> {
     const found = await this.store.keys.findActive(sha256(key));
     if (!found) return undefined;
     const now = Date.now();
@@ -154,7 +159,21 @@ export class AccountsService {
       this.keyTouchedAt.set(found.keyId, now);
       await this.store.keys.touch(found.keyId, now);
     }
-    return found.user;
+    return found;
+  }
+
+  async renameKey(userId: string, id: string, name: string): Promise<ApiKeyInfo> {
+    const renamed = await this.store.keys.rename(userId, id, name);
+    if (!renamed) throw notFound("no such API key");
+    const { prefix, createdAt, lastUsedAt } = renamed;
+    return { id, name: renamed.name, prefix, createdAt, lastUsedAt };
+  }
+
+  /** The owner removes another account and everything it owns; their own goes through `DELETE /api/me`. */
+  async deleteUserAsOwner(owner: UserRecord, userId: string): Promise<void> {
+    if (userId === owner.id) throw new ApiError(400, "invalid_input", "id: the owner's own account is deleted with DELETE /api/me");
+    if (!(await this.store.users.byId(userId))) throw notFound("no such user");
+    await this.store.users.delete(userId);
   }
 
   async deleteAccount(userId: string): Promise<void> {

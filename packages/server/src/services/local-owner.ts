@@ -16,6 +16,15 @@ export interface DeviceIdentity {
 
 export const deviceKeyPath = (dataDir: string) => join(dataDir, "device-key.json");
 
+/**
+ * `<user>@localhost` for the local owner, under the one email rule (protocol `isEmailAddress`): a
+ * login name with other characters (`DOMAIN\\me`, spaces) keeps its letters, digits and `._+-`.
+ */
+export function localOwnerEmail(username: string): string {
+  const local = username.toLowerCase().replace(/[^a-z0-9_+.-]+/g, "-").replace(/\.{2,}/g, ".").replace(/^[.-]+|[.-]+$/g, "");
+  return `${local || "owner"}@localhost`;
+}
+
 export async function ensureLocalOwner(store: Store, accounts: AccountsService, email: string): Promise<UserRecord> {
   const users = await store.users.list();
   return users.find((u) => u.role === "owner") ?? users[0] ?? (await accounts.createUser({ email, role: "owner" }));

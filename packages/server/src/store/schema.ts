@@ -114,6 +114,8 @@ export interface PartsTable {
 export interface ApiLogsTable {
   id: Generated<number>;
   user_id: string | null;
+  /** The API key used (migration 0005); null for cookie, trusted-header and anonymous calls. */
+  key_id: string | null;
   method: string;
   endpoint: string;
   status: number;

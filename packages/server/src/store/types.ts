@@ -79,6 +79,8 @@ export interface KeysRepo {
   list(userId: string): Promise<ApiKeyRecord[]>;
   revoke(userId: string, id: string, now: number): Promise<boolean>;
   findActive(keyHash: string): Promise<{ user: UserRecord; keyId: string } | undefined>;
+  /** Renames an active key of the user; undefined when there is none with this id. */
+  rename(userId: string, id: string, name: string): Promise<ApiKeyRecord | undefined>;
   touch(keyId: string, at: number): Promise<void>;
 }
 
@@ -120,6 +122,8 @@ export interface StatsRepo {
 
 export interface ApiLogEntry {
   userId: string | null;
+  /** The API key the call was made with (null: cookie, trusted header, or no credentials). */
+  keyId: string | null;
   method: string;
   endpoint: string;
   status: number;
@@ -129,6 +133,7 @@ export interface ApiLogEntry {
 
 export interface ApiLogsRepo {
   insertMany(entries: ApiLogEntry[]): Promise<void>;
-  recent(userId: string, limit: number): Promise<ApiLogEntry[]>;
+  /** Newest first, with the name of the key each call used. */
+  recent(userId: string, limit: number): Promise<Array<ApiLogEntry & { keyName: string | null }>>;
   pruneBefore(cutoff: number): Promise<number>;
 }

@@ -178,6 +178,18 @@ export class KyselyKeysRepo implements KeysRepo {
     return { user: toUser(user as UsersTable), keyId: key_id };
   }
 
+  async rename(userId: string, id: string, name: string): Promise<ApiKeyRecord | undefined> {
+    const res = await this.db
+      .updateTable("api_keys")
+      .set({ name })
+      .where("id", "=", id)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (num(res.numUpdatedRows) === 0) return undefined;
+    return (await this.list(userId)).find((k) => k.id === id);
+  }
+
   async touch(keyId: string, at: number): Promise<void> {
     await this.db.updateTable("api_keys").set({ last_used_at: at }).where("id", "=", keyId).execute();
   }

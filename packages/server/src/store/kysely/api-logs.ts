@@ -13,6 +13,7 @@ export class KyselyApiLogsRepo implements ApiLogsRepo {
       .values(
         entries.map((e) => ({
           user_id: e.userId,
+          key_id: e.keyId,
           method: e.method,
           endpoint: e.endpoint,
           status: e.status,
@@ -23,16 +24,20 @@ export class KyselyApiLogsRepo implements ApiLogsRepo {
       .execute();
   }
 
-  async recent(userId: string, limit: number): Promise<ApiLogEntry[]> {
+  async recent(userId: string, limit: number): Promise<Array<ApiLogEntry & { keyName: string | null }>> {
     const rows = await this.db
       .selectFrom("api_logs")
-      .selectAll()
-      .where("user_id", "=", userId)
-      .orderBy("id", "desc")
+      .leftJoin("api_keys", "api_keys.id", "api_logs.key_id")
+      .selectAll("api_logs")
+      .select("api_keys.name as key_name")
+      .where("api_logs.user_id", "=", userId)
+      .orderBy("api_logs.id", "desc")
       .limit(limit)
       .execute();
     return rows.map((r) => ({
       userId: r.user_id,
+      keyId: r.key_id,
+      keyName: r.key_name,
       method: r.method,
       endpoint: r.endpoint,
       status: num(r.status),

@@ -3,6 +3,7 @@ import { initial } from "./0001_initial.js";
 import { boundedValues } from "./0002_bounded_values.js";
 import { fulltext } from "./0003_fulltext.js";
 import { embeddings } from "./0004_embeddings.js";
+import { apiLogKeys } from "./0005_api_log_keys.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0002_bounded_values": boundedValues,
   "0003_fulltext": fulltext,
   "0004_embeddings": embeddings,
+  "0005_api_log_keys": apiLogKeys,
 };
