@@ -1,12 +1,16 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLI, startServer, type ServerProcess } from "../harness/server-process.js";
-import { CLAUDE_BIN, claudeEnv, haveClaude, haveOpencode, makeUser, OPENCODE_BIN, opencodeEnv, runAs, type User } from "../agents/support.js";
+import { CLAUDE_BIN, claudeEnv, haveClaude, haveOpencode, makeUser, OPENCODE_BIN, opencodeConfig, opencodeEnv, runAs, type User } from "../agents/support.js";
+import { startMockLlm, type MockLlm } from "../mock-llm/server.js";
+import { BOB_SECRET, seed, SHARED_WORD, waitForSearchable, type Seeded } from "./seed.js";
+import { MCP_FINAL_ANSWER, MCP_PROMPT_MARKER, toolCallingHandler } from "./tool-calling-llm.js";
 
 /**
- * The real agents (pinned devDependencies) connect to both transports configured the way
- * docs/mcp.md says: their own `mcp list` health checks initialize a session and list the tools.
+ * The real agents (pinned devDependencies) with OpenSync's MCP server configured the way
+ * docs/mcp.md says: their own `mcp list` health checks connect to both transports, and OpenCode,
+ * driven offline by a scripted model, calls `search_sessions` and reads our answer.
  */
 
 let server: ServerProcess;
@@ -62,5 +66,43 @@ describe.skipIf(!haveOpencode && !process.env.CI)("OpenCode `mcp` in opencode.js
     const plain = list.stdout.replace(/\x1b\[[0-9;]*m/g, "");
     expect(plain, list.stderr).toMatch(/✓ opensync\s+connected/);
     expect(plain).toMatch(/✓ opensync-team\s+connected/);
+  });
+});
+
+describe.skipIf(!haveOpencode && !process.env.CI)("OpenCode calls search_sessions through MCP (real binary, offline)", () => {
+  let mock: MockLlm;
+  let ids: Seeded;
+  let bobKey: string;
+  beforeAll(async () => {
+    bobKey = await server.createKey("bob@example.com", "bob");
+    ids = await seed(server.client(key), server.client(bobKey));
+    await waitForSearchable(server.client(key), SHARED_WORD);
+    mock = await startMockLlm({ "/v1": toolCallingHandler("search_sessions", { query: SHARED_WORD, type: "fulltext" }) });
+  });
+  afterAll(() => mock?.close());
+
+  const servers: Array<[string, () => Record<string, unknown>]> = [
+    ["stdio (opensync mcp)", () => ({ type: "local", command: [process.execPath, CLI, "mcp"], environment: { OPENSYNC_URL: server.url, OPENSYNC_API_KEY: key } })],
+    ["Streamable HTTP (/mcp)", () => ({ type: "remote", url: `${server.url}/mcp`, headers: { Authorization: `Bearer ${key}` } })],
+  ];
+  test.each(servers)("over %s: the tool's cited answer reaches the model", async (_name, mcpServer) => {
+    const user = makeUser("mcp-opencode-run");
+    users.push(user);
+    const dir = join(user.env.XDG_CONFIG_HOME!, "opencode");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "opencode.json"), opencodeConfig(mock.url, { mcp: { opensync: { ...mcpServer(), enabled: true } } }));
+    const before = mock.requests.length;
+    const run = await runAs(user, OPENCODE_BIN, ["run", `${MCP_PROMPT_MARKER}: how did we fix the retry backoff?`], { cwd: user.project, env: opencodeEnv(), timeoutMs: 120_000 });
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stdout).toContain(MCP_FINAL_ANSWER);
+
+    // The model's next request carries the tool result OpenCode got from our MCP server.
+    const toolMessages = mock.requests.slice(before).flatMap((r) => ((r.body as { messages?: Array<{ role: string; content?: unknown }> })?.messages ?? []).filter((m) => m.role === "tool"));
+    expect(toolMessages.length).toBeGreaterThan(0);
+    const result = JSON.stringify(toolMessages[toolMessages.length - 1].content);
+    expect(result).toContain("1. Fix the uploader retry backoff");
+    expect(result).toContain(`**${SHARED_WORD}**`);
+    expect(result).toContain(`${server.url}/sessions/${ids.alice.retry}#m-`);
+    expect(result).not.toContain(BOB_SECRET);
   });
 });
