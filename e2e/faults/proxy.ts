@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from "node:net";
  * `POST /sync/batch` requests count and can fail; everything else (health checks, reads) passes.
  *
  * - `status`: answers 503 (optionally with Retry-After), 413 or 500 without forwarding.
+ * - `body-limit`: a front proxy with a small body limit: 413 for bodies over `maxBytes`, others pass.
  * - `stall`: never answers (the client waits until it is killed or times out).
  * - `drop-request`: destroys the socket before the request reaches the server.
  * - `drop-response`: forwards the request, lets the server apply it, then destroys the socket
@@ -13,6 +14,7 @@ import type { AddressInfo, Socket } from "node:net";
  */
 export type Fault =
   | { kind: "status"; status: 413 | 500 | 503; retryAfter?: number }
+  | { kind: "body-limit"; maxBytes: number }
   | { kind: "stall" }
   | { kind: "drop-request" }
   | { kind: "drop-response" };
@@ -26,7 +28,8 @@ export interface FaultPlan {
 }
 
 export function describeFault(f: Fault): string {
-  return f.kind === "status" ? `${f.status}${f.retryAfter !== undefined ? ` retry-after ${f.retryAfter}` : ""}` : f.kind;
+  if (f.kind === "status") return `${f.status}${f.retryAfter !== undefined ? ` retry-after ${f.retryAfter}` : ""}`;
+  return f.kind === "body-limit" ? `body-limit ${Math.round(f.maxBytes / 1024)}k` : f.kind;
 }
 
 export class FaultProxy {
@@ -109,6 +112,11 @@ export class FaultProxy {
       const n = this.batches;
       fault = this.faultFor();
       for (const fn of this.listeners) fn(n);
+    }
+    if (fault?.kind === "body-limit") {
+      const declared = Number(req.headers["content-length"] ?? Number.NaN);
+      if (!(declared > fault.maxBytes)) fault = undefined;
+      else fault = { kind: "status", status: 413 };
     }
     if (fault?.kind === "status") {
       req.resume();
