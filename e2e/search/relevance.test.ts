@@ -128,8 +128,10 @@ describe("semantic search without an embedding provider", () => {
     expect(res.status).toBe(409);
     const body = (await res.json()) as { error: string; code: string; details: { reason: string } };
     expect(body.code).toBe("conflict");
-    expect(body.error).toMatch(/embedding provider/);
-    expect(body.error).toMatch(/reindex --embeddings/);
+    expect(body.error).toMatch(/^semantic search is unavailable: /);
+    // The reason says how to turn it on (the harness starts servers with OPENSYNC_EMBEDDINGS=off).
+    expect(body.details.reason).toMatch(/OPENSYNC_EMBEDDINGS/);
+    expect(body.error).toContain(body.details.reason);
   });
 
   test("hybrid falls back to full-text and says so", async () => {

@@ -11,15 +11,28 @@
 /** A word as `unicode61` sees it: a run of letters and digits. */
 export const WORD = /[\p{L}\p{N}]+/gu;
 
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
 /**
  * An identifier cut at its case changes: `useSessionStore` → use, Session, Store; `HTTPServer` →
- * HTTP, Server; `parseJSON` → parse, JSON. Digits do not cut (`TS2345`, `v8` stay whole).
+ * HTTP, Server; `parseJSON` → parse, JSON. Digits do not cut (`TS2345`, `v8` stay whole). ASCII
+ * case only, the same on the document and the query side.
  */
 export function camelParts(word: string): string[] {
-  return word
-    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, "$1 $2")
-    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, "$1 $2")
-    .split(" ");
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 1; i < word.length; i++) {
+    const prev = word.charCodeAt(i - 1);
+    const c = word.charCodeAt(i);
+    if (((isLower(prev) || isDigit(prev)) && isUpper(c)) || (isUpper(prev) && isUpper(c) && isLower(word.charCodeAt(i + 1)))) {
+      parts.push(word.slice(from, i));
+      from = i;
+    }
+  }
+  parts.push(word.slice(from));
+  return parts;
 }
 
 /** The derived word standing for a flag: `--dry-run` → `dashdashdryrun`, `-f` → `dashf`. */
@@ -27,25 +40,39 @@ export function flagTerm(dashes: string, name: string): string {
   return (dashes === "--" ? "dashdash" : "dash") + name.replace(/-/g, "").toLowerCase();
 }
 
-/** A flag where a command line has one: after a space, a quote, `(` or `=`, or at the start. */
-const FLAG = /(?<![\p{L}\p{N}_\-./])(--?)([A-Za-z][A-Za-z0-9-]*)/gu;
+/** A flag where a command line has one: after a space, a quote, `(`, `[` or `=`, or at the start. */
+const FLAG = /(?:^|[\s"'=(\[])(--?)([A-Za-z][A-Za-z0-9-]*)/g;
 
 /** A whole query token that is a flag. */
 export const FLAG_TOKEN = /^(--?)([A-Za-z][A-Za-z0-9-]*)$/;
 
+/** A case change inside a word (`eS` of useSession, `PSe` of HTTPServer). ASCII only. */
+const CASE_CHANGE = /[a-z0-9][A-Z]|[A-Z][A-Z][a-z]/g;
+
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
 /**
  * The `terms` column of a document: the parts of every identifier with case changes, each
  * identifier's parts together (so `SessionStore` is the phrase "session store" inside "use
- * session store"), and a derived word per flag.
+ * session store"), and a derived word per flag. Identifiers are found from their case changes
+ * (prose has none), then widened to the whole word: the indexer runs this over every tool output.
  */
 export function deriveTerms(text: string): string {
   const out: string[] = [];
-  for (const match of text.matchAll(WORD)) {
-    const word = match[0];
-    // Cheap test first: only mixed-case words can have case changes.
-    if (word.length < 4 || word === word.toLowerCase() || word === word.toUpperCase()) continue;
-    const parts = camelParts(word);
-    if (parts.length > 1) out.push(parts.join(" "));
+  const seen = new Set<string>();
+  const changes = new RegExp(CASE_CHANGE);
+  for (let m = changes.exec(text); m; m = changes.exec(text)) {
+    let start = m.index;
+    while (start > 0 && isWordChar(text.charCodeAt(start - 1))) start--;
+    let end = m.index + m[0].length;
+    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    const word = text.slice(start, end);
+    // Once per identifier per document: repeats add nothing a phrase query needs.
+    if (!seen.has(word)) {
+      seen.add(word);
+      out.push(camelParts(word).join(" "));
+    }
+    changes.lastIndex = end;
   }
   if (text.includes("-")) {
     for (const match of text.matchAll(FLAG)) out.push(flagTerm(match[1], match[2]));

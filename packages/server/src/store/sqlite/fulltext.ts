@@ -12,6 +12,7 @@ import type {
   SessionInfo,
 } from "../../search/fulltext-index.js";
 import { toFts5 } from "../../search/query.js";
+import { groupBySession } from "../../search/rrf.js";
 import { openSqliteDatabase } from "./open.js";
 
 /**
@@ -33,16 +34,37 @@ import { openSqliteDatabase } from "./open.js";
 
 export const fulltextPathFor = (mainPath: string) => mainPath.replace(/\.db$/, "") + "-fts.db";
 
+/** Bumped when the index file's layout changes: an older file is dropped and rebuilt. */
+const SCHEMA_VERSION = 2;
+
+const RANK = `bm25(${FULLTEXT_COLUMNS.map((c) => COLUMN_WEIGHTS[c]).join(", ")})`;
+
 const SCHEMA = [
-  `CREATE VIRTUAL TABLE IF NOT EXISTS fts_index USING fts5(${FULLTEXT_COLUMNS.join(", ")},
+  `CREATE VIRTUAL TABLE fts_index USING fts5(${FULLTEXT_COLUMNS.join(", ")},
      content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`,
-  `CREATE TABLE IF NOT EXISTS fts_title_docs (doc INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE)`,
-  `CREATE TABLE IF NOT EXISTS fts_meta (key TEXT PRIMARY KEY, value)`,
+  // `ORDER BY rank` is then BM25 with the column weights, and FTS5 sorts it itself.
+  `INSERT INTO fts_index (fts_index, rank) VALUES ('rank', '${RANK}')`,
+  // What a query needs of each document without reading the main database: owner, session,
+  // time (recency, date filters) and role. Titles are docs with negative ids.
+  `CREATE TABLE fts_docs (doc INTEGER PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, created_at INTEGER NOT NULL, role TEXT)`,
+  `CREATE TABLE fts_title_docs (doc INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE)`,
+  // Documents per user: when one user owns them all, queries need no per-row owner check.
+  `CREATE TABLE fts_users (user_id TEXT PRIMARY KEY, docs INTEGER NOT NULL)`,
+  `CREATE TABLE fts_meta (key TEXT PRIMARY KEY, value)`,
 ];
 
 export function openFulltextDatabase(path: string): BetterSqlite3.Database {
   const db = openSqliteDatabase({ path });
-  for (const statement of SCHEMA) db.exec(statement);
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'fts_meta'").get();
+  const version = hasMeta ? getMeta(db, "schema") : undefined;
+  if (version !== SCHEMA_VERSION) {
+    db.transaction(() => {
+      // Derived data of another layout (or none): start over; the indexer backfills it.
+      for (const t of ["fts_index", "fts_docs", "fts_title_docs", "fts_users", "fts_meta"]) db.exec(`DROP TABLE IF EXISTS ${t}`);
+      for (const statement of SCHEMA) db.exec(statement);
+      setMeta(db, "schema", SCHEMA_VERSION);
+    })();
+  }
   return db;
 }
 
@@ -58,6 +80,7 @@ function* chunked<T>(items: T[], size = IN_LIST): Generator<T[]> {
 const marks = (n: number) => new Array(n).fill("?").join(", ");
 
 interface QueueRow { seq: number; kind: "m" | "d" | "t" | "x"; message_id: number | null; session_id: string | null }
+interface DocMeta { userId: string; sessionId: string; createdAt: number; role: string | null }
 
 /** The writing half: drains `fts_queue` into the index. Run by the worker thread, or inline. */
 export class SqliteFulltextIndexer {
@@ -99,24 +122,43 @@ export class SqliteFulltextIndexer {
     const columns = FULLTEXT_COLUMNS.join(", ");
     const insert = this.fts.prepare(`INSERT INTO fts_index (rowid, ${columns}) VALUES (?, ${marks(FULLTEXT_COLUMNS.length)})`);
     const remove = this.fts.prepare("DELETE FROM fts_index WHERE rowid = ?");
+    const metaOf = this.fts.prepare("SELECT user_id FROM fts_docs WHERE doc = ?");
+    const addMeta = this.fts.prepare("INSERT INTO fts_docs (doc, user_id, session_id, created_at, role) VALUES (?, ?, ?, ?, ?)");
+    const dropMeta = this.fts.prepare("DELETE FROM fts_docs WHERE doc = ?");
+    const count = this.fts.prepare("INSERT INTO fts_users (user_id, docs) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET docs = docs + excluded.docs");
     const docOf = this.fts.prepare("SELECT doc FROM fts_title_docs WHERE session_id = ?");
     const newDoc = this.fts.prepare("INSERT INTO fts_title_docs (session_id) VALUES (?)");
     const dropDoc = this.fts.prepare("DELETE FROM fts_title_docs WHERE doc = ?");
     const values = (d: FulltextDocument) => FULLTEXT_COLUMNS.map((c) => d[c]);
+    /** Replaces document `id` (or only removes it). Deleting only what is there keeps the index free of tombstones. */
+    const put = (id: number, doc: FulltextDocument | undefined, meta: DocMeta | undefined) => {
+      const old = metaOf.get(id) as { user_id: string } | undefined;
+      if (old) {
+        remove.run(id);
+        dropMeta.run(id);
+        count.run(old.user_id, -1);
+      }
+      if (doc && meta) {
+        insert.run(id, ...values(doc));
+        addMeta.run(id, meta.userId, meta.sessionId, meta.createdAt, meta.role);
+        count.run(meta.userId, 1);
+      }
+    };
     this.fts.transaction(() => {
       for (const id of messageOps.keys()) {
-        remove.run(id);
-        const doc = docs.get(id);
-        if (doc) insert.run(id, ...values(doc));
+        const d = docs.get(id);
+        put(id, d?.doc, d?.meta);
       }
       for (const sessionId of titleOps.keys()) {
         const existing = docOf.get(sessionId) as { doc: number } | undefined;
-        if (existing) remove.run(-existing.doc);
         const title = titles.get(sessionId);
         if (title) {
           const doc = existing?.doc ?? Number(newDoc.run(sessionId).lastInsertRowid);
-          insert.run(-doc, ...values(titleDocument(title)));
-        } else if (existing) dropDoc.run(existing.doc);
+          put(-doc, titleDocument(title.title), title.meta);
+        } else if (existing) {
+          put(-existing.doc, undefined, undefined);
+          dropDoc.run(existing.doc);
+        }
       }
       setMeta(this.fts, "indexed_at", Date.now());
     })();
@@ -133,14 +175,14 @@ export class SqliteFulltextIndexer {
     return total;
   }
 
-  private readMessageDocs(ids: number[]): Map<number, FulltextDocument> {
-    const out = new Map<number, FulltextDocument>();
+  private readMessageDocs(ids: number[]): Map<number, { doc: FulltextDocument; meta: DocMeta }> {
+    const out = new Map<number, { doc: FulltextDocument; meta: DocMeta }>();
     if (ids.length === 0) return out;
     this.main.transaction(() => {
       for (const group of chunked(ids)) {
         const messages = this.main
-          .prepare(`SELECT id, role, text_content FROM messages WHERE id IN (${marks(group.length)})`)
-          .all(...group) as Array<{ id: number; role: string; text_content: string | null }>;
+          .prepare(`SELECT id, user_id, session_id, created_at, role, text_content FROM messages WHERE id IN (${marks(group.length)})`)
+          .all(...group) as Array<{ id: number; user_id: string; session_id: string; created_at: number; role: string; text_content: string | null }>;
         const parts = this.main
           .prepare(`SELECT message_id, type, content FROM parts WHERE message_id IN (${marks(group.length)}) ORDER BY message_id, ord`)
           .all(...group) as Array<{ message_id: number; type: string; content: string }>;
@@ -150,17 +192,24 @@ export class SqliteFulltextIndexer {
           if (list) list.push(p);
           else partsOf.set(p.message_id, [p]);
         }
-        for (const m of messages) out.set(m.id, messageDocument({ role: m.role, textContent: m.text_content, parts: partsOf.get(m.id) ?? [] }));
+        for (const m of messages) {
+          out.set(m.id, {
+            doc: messageDocument({ role: m.role, textContent: m.text_content, parts: partsOf.get(m.id) ?? [] }),
+            meta: { userId: m.user_id, sessionId: m.session_id, createdAt: Number(m.created_at), role: m.role },
+          });
+        }
       }
     })();
     return out;
   }
 
-  private readTitles(ids: string[]): Map<string, string> {
-    const out = new Map<string, string>();
+  private readTitles(ids: string[]): Map<string, { title: string; meta: DocMeta }> {
+    const out = new Map<string, { title: string; meta: DocMeta }>();
     for (const group of chunked(ids)) {
-      const rows = this.main.prepare(`SELECT id, title FROM sessions WHERE id IN (${marks(group.length)}) AND title IS NOT NULL`).all(...group) as Array<{ id: string; title: string }>;
-      for (const r of rows) out.set(r.id, r.title);
+      const rows = this.main
+        .prepare(`SELECT id, user_id, title, updated_at FROM sessions WHERE id IN (${marks(group.length)}) AND title IS NOT NULL`)
+        .all(...group) as Array<{ id: string; user_id: string; title: string; updated_at: number }>;
+      for (const r of rows) out.set(r.id, { title: r.title, meta: { userId: r.user_id, sessionId: r.id, createdAt: Number(r.updated_at), role: null } });
     }
     return out;
   }
@@ -176,10 +225,15 @@ export class SqliteFulltextIndexer {
 }
 
 /** Mild recency boost: ×1.3 for a message of today, ×1.15 a month old, → ×1 for old ones. */
-const RECENCY = `(1.0 + 0.3 / (1.0 + MAX(0, @now - COALESCE(m.created_at, s.updated_at)) / 2592000000.0))`;
-const BM25 = `bm25(fts_index, ${FULLTEXT_COLUMNS.map((c) => COLUMN_WEIGHTS[c]).join(", ")})`;
+const MAX_BOOST = 1.3;
+const MONTH_MS = 30 * 86_400_000;
+const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max(0, now - at) / MONTH_MS);
+/** What a session's further hits can add to its best one (`groupBySession`). */
+const MAX_GROUP_BONUS = 1.2;
 
-/** The reading half: queries over the index joined to the main database, always by user. */
+interface RankedRow { doc: number; rank: number; session_id: string; created_at: number }
+
+/** The reading half: queries over the index, always scoped by user, joined to the main database for session filters. */
 export class SqliteFulltextIndex implements FulltextIndex {
   private readonly db: BetterSqlite3.Database;
 
@@ -190,73 +244,103 @@ export class SqliteFulltextIndex implements FulltextIndex {
     this.db.prepare("ATTACH DATABASE ? AS fts").run(ftsPath);
   }
 
+  /** True when every indexed document is this user's: the owner check can be skipped. */
+  private soleOwner(userId: string): boolean {
+    return !this.db.prepare("SELECT 1 FROM fts.fts_users WHERE user_id != ? AND docs > 0 LIMIT 1").get(userId);
+  }
+
   /**
-   * Every match of the user with the filters applied, scored (higher is better): BM25 with the
-   * column weights, times the recency boost. Title docs join through `fts_title_docs`.
+   * FROM/WHERE of the matches of `scope`: the owner always (unless they own everything), the
+   * document's own columns for role and dates, the main database's sessions (and messages, for
+   * `model`) only for the filters that need them. `plain`: nothing but the match itself.
    */
-  private scored(match: FulltextMatch, scope: FulltextScope, extra = ""): { sql: string; params: Record<string, unknown> } {
+  private where(match: FulltextMatch, scope: FulltextScope): { from: string; where: string; params: Record<string, unknown>; plain: boolean } {
     const expression = toFts5(match.query, match.mode);
     if (!expression) throw new Error("empty full-text query");
     const f = scope.filters;
-    const where = ["s.user_id = @user", "(m.id IS NULL OR m.user_id = @user)"];
-    const params: Record<string, unknown> = { match: expression, user: scope.userId, now: scope.now };
-    if (f.source !== undefined) (where.push("s.source = @source"), (params.source = f.source));
-    if (f.project !== undefined) (where.push("(s.project_name = @project OR s.project_path = @project)"), (params.project = f.project));
-    if (f.model !== undefined) (where.push("(s.model = @model OR m.model = @model)"), (params.model = f.model));
-    if (f.role !== undefined) (where.push("m.role = @role"), (params.role = f.role));
-    if (f.machine !== undefined) (where.push("s.machine = @machine"), (params.machine = f.machine));
-    if (f.from !== undefined) (where.push("COALESCE(m.created_at, s.updated_at) >= @from"), (params.from = f.from));
-    if (f.to !== undefined) (where.push("COALESCE(m.created_at, s.created_at) < @to"), (params.to = f.to));
-    if (f.sessionId !== undefined) (where.push("(s.id = @sessionId OR s.external_id = @sessionId)"), (params.sessionId = f.sessionId));
-    const sql = `WITH hits AS MATERIALIZED (SELECT rowid AS doc, ${BM25} AS rank FROM fts.fts_index WHERE fts_index MATCH @match),
-      scored AS (
-        SELECT h.doc, s.id AS session_id, m.id AS message_id, -h.rank * ${RECENCY} AS score
-        FROM hits h
-        LEFT JOIN main.messages m ON h.doc > 0 AND m.id = h.doc
-        LEFT JOIN fts.fts_title_docs t ON h.doc < 0 AND t.doc = -h.doc
-        JOIN main.sessions s ON s.id = COALESCE(m.session_id, t.session_id)
-        WHERE ${where.join(" AND ")} ${extra}
-      )`;
-    return { sql, params };
+    const params: Record<string, unknown> = { match: expression };
+    const where = ["f.fts_index MATCH @match"];
+    const joins: string[] = [];
+    if (!this.soleOwner(scope.userId)) (where.push("d.user_id = @user"), (params.user = scope.userId));
+    if (f.role !== undefined) (where.push("d.role = @role"), (params.role = f.role));
+    if (f.from !== undefined) (where.push("d.created_at >= @from"), (params.from = f.from));
+    if (f.to !== undefined) (where.push("d.created_at < @to"), (params.to = f.to));
+    const sessionFilters: string[] = [];
+    if (f.source !== undefined) (sessionFilters.push("s.source = @source"), (params.source = f.source));
+    if (f.project !== undefined) (sessionFilters.push("(s.project_name = @project OR s.project_path = @project)"), (params.project = f.project));
+    if (f.machine !== undefined) (sessionFilters.push("s.machine = @machine"), (params.machine = f.machine));
+    if (f.sessionId !== undefined) (sessionFilters.push("(s.id = @sessionId OR s.external_id = @sessionId)"), (params.sessionId = f.sessionId));
+    if (f.model !== undefined) {
+      joins.push("LEFT JOIN main.messages m ON d.doc > 0 AND m.id = d.doc");
+      sessionFilters.push("(s.model = @model OR m.model = @model)");
+      params.model = f.model;
+    }
+    if (sessionFilters.length) {
+      joins.unshift("JOIN main.sessions s ON s.id = d.session_id");
+      where.push(...sessionFilters);
+    }
+    const plain = where.length === 1;
+    return { from: `fts.fts_index f JOIN fts.fts_docs d ON d.doc = f.rowid ${joins.join(" ")}`, where: where.join(" AND "), params, plain };
+  }
+
+  /** The `k` best matches by BM25 (FTS5 sorts them itself when nothing else narrows them). */
+  private ranked(match: FulltextMatch, scope: FulltextScope, k: number): RankedRow[] {
+    const q = this.where(match, scope);
+    if (q.plain) {
+      const top = this.db
+        .prepare("SELECT rowid AS doc, rank FROM fts.fts_index WHERE fts_index MATCH @match ORDER BY rank LIMIT @k")
+        .all({ ...q.params, k }) as Array<{ doc: number; rank: number }>;
+      const meta = new Map<number, { session_id: string; created_at: number }>();
+      for (const group of chunked(top.map((r) => r.doc))) {
+        const rows = this.db
+          .prepare(`SELECT doc, session_id, created_at FROM fts.fts_docs WHERE doc IN (${marks(group.length)})`)
+          .all(...group) as Array<{ doc: number; session_id: string; created_at: number }>;
+        for (const r of rows) meta.set(r.doc, r);
+      }
+      return top.flatMap((r) => {
+        const m = meta.get(r.doc);
+        return m ? [{ doc: r.doc, rank: r.rank, session_id: m.session_id, created_at: Number(m.created_at) }] : [];
+      });
+    }
+    return this.db
+      .prepare(`SELECT f.rowid AS doc, f.rank AS rank, d.session_id, d.created_at FROM ${q.from} WHERE ${q.where} ORDER BY f.rank LIMIT @k`)
+      .all({ ...q.params, k }) as RankedRow[];
   }
 
   async count(match: FulltextMatch, scope: FulltextScope, groupBy: SearchGrouping): Promise<number> {
-    const { sql, params } = this.scored(match, scope);
-    const what = groupBy === "session" ? "count(DISTINCT session_id)" : "count(*)";
-    return (this.db.prepare(`${sql} SELECT ${what} AS n FROM scored`).get(params) as { n: number }).n;
+    const q = this.where(match, scope);
+    if (groupBy === "message" && q.plain) {
+      return (this.db.prepare("SELECT count(*) AS n FROM fts.fts_index WHERE fts_index MATCH @match").get(q.params) as { n: number }).n;
+    }
+    const what = groupBy === "session" ? "count(DISTINCT d.session_id)" : "count(*)";
+    return (this.db.prepare(`SELECT ${what} AS n FROM ${q.from} WHERE ${q.where}`).get(q.params) as { n: number }).n;
   }
 
+  /**
+   * Best first by BM25 × recency. Only the top `k` by BM25 are boosted; `k` grows until no
+   * document below it could enter the page even with the largest boost, so pages are exact.
+   */
   async docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number): Promise<ScoredDoc[]> {
-    const { sql, params } = this.scored(match, scope);
-    const rows = this.db
-      .prepare(`${sql} SELECT session_id, message_id, score FROM scored ORDER BY score DESC, doc LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit, offset }) as Array<{ session_id: string; message_id: number | null; score: number }>;
-    return rows.map(toDoc);
+    const want = offset + limit;
+    for (let k = Math.max(100, want * 3); ; k *= 4) {
+      const rows = this.ranked(match, scope, k);
+      const scored = rows.map((r) => toDoc(r, scope.now)).sort((a, b) => b.score - a.score);
+      if (rows.length < k || (scored.length >= want && scored[want - 1].score >= -rows[rows.length - 1].rank * MAX_BOOST)) {
+        return scored.slice(offset, want);
+      }
+    }
   }
 
+  /** Sessions by their best hit plus a little for the others (among the top `k` matches). */
   async sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number): Promise<ScoredSession[]> {
-    const { sql, params } = this.scored(match, scope);
-    // A session ranks by its best hit, plus a tenth of its other hits (at most twice the best).
-    const ranked = this.db
-      .prepare(
-        `${sql} SELECT session_id, MAX(score) + 0.1 * MIN(SUM(score) - MAX(score), 2 * MAX(score)) AS score
-         FROM scored GROUP BY session_id ORDER BY score DESC, session_id LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...params, limit, offset }) as Array<{ session_id: string; score: number }>;
-    if (ranked.length === 0) return [];
-    const ids = ranked.map((r) => r.session_id);
-    const scoped = this.scored(match, scope, `AND s.id IN (${ids.map((_, i) => `@s${i}`).join(", ")})`);
-    const idParams = Object.fromEntries(ids.map((id, i) => [`s${i}`, id]));
-    const hits = this.db
-      .prepare(
-        `${scoped.sql} SELECT session_id, message_id, score FROM (
-           SELECT *, row_number() OVER (PARTITION BY session_id ORDER BY score DESC, doc) AS n FROM scored
-         ) WHERE n <= @per ORDER BY score DESC`,
-      )
-      .all({ ...scoped.params, ...idParams, per: hitsPerSession }) as Array<{ session_id: string; message_id: number | null; score: number }>;
-    const bySession = new Map<string, ScoredDoc[]>(ids.map((id) => [id, []]));
-    for (const h of hits) bySession.get(h.session_id)?.push(toDoc(h));
-    return ranked.map((r) => ({ sessionId: r.session_id, score: r.score, hits: bySession.get(r.session_id) ?? [] }));
+    const want = offset + limit;
+    for (let k = Math.max(200, want * 10); ; k *= 4) {
+      const rows = this.ranked(match, scope, k);
+      const groups = groupBySession(rows.map((r) => toDoc(r, scope.now)).sort((a, b) => b.score - a.score));
+      if (rows.length < k || (groups.length >= want && groups[want - 1].score >= -rows[rows.length - 1].rank * MAX_BOOST * MAX_GROUP_BONUS)) {
+        return groups.slice(offset, want).map((g) => ({ sessionId: g.sessionId, score: g.score, hits: g.hits.slice(0, hitsPerSession) }));
+      }
+    }
   }
 
   async sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>> {
@@ -306,10 +390,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   async status(userId: string): Promise<FulltextStatus> {
-    // The user's indexed messages (a join: status is not a hot path); the queue is server-wide.
-    const indexed = (
-      this.db.prepare("SELECT count(*) AS n FROM fts.fts_index_docsize d JOIN main.messages m ON m.id = d.id WHERE m.user_id = ?").get(userId) as { n: number }
-    ).n;
+    const indexed = (this.db.prepare("SELECT count(*) AS n FROM fts.fts_docs WHERE user_id = ? AND doc > 0").get(userId) as { n: number }).n;
     const pending = (this.db.prepare("SELECT count(*) AS n FROM main.fts_queue").get() as { n: number }).n;
     const caughtUp = (this.db.prepare("SELECT value FROM fts.fts_meta WHERE key = 'caught_up_at'").get() as { value: number } | undefined)?.value;
     return { indexed, pending, lagMs: pending === 0 ? 0 : caughtUp ? Math.max(0, Date.now() - caughtUp) : 0 };
@@ -320,6 +401,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 }
 
-function toDoc(r: { session_id: string; message_id: number | null; score: number }): ScoredDoc {
-  return r.message_id === null ? { sessionId: r.session_id, score: r.score } : { sessionId: r.session_id, messageId: String(r.message_id), score: r.score };
+function toDoc(r: RankedRow, now: number): ScoredDoc {
+  const score = -r.rank * recency(now, r.created_at);
+  return r.doc < 0 ? { sessionId: r.session_id, score } : { sessionId: r.session_id, messageId: String(r.doc), score };
 }

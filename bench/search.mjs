@@ -1,0 +1,174 @@
+/**
+ * Search benchmark (issue 9): full-text latency at 100k and 1M messages of the generated corpus,
+ * and the background indexer's throughput.
+ *
+ *   node --expose-gc bench/search.mjs [--sizes 100000,1000000] [--queries N] [--seed N] [--dir DIR]
+ * Environment: BENCH_SEARCH_SIZES, BENCH_SEARCH_QUERIES, BENCH_SEED, BENCH_DIR.
+ *
+ * The database is filled with the raw insert path (the server's schema and migrations, so the
+ * full-text queue triggers fire as in production), indexed by the server's own indexer
+ * (`SqliteFulltextIndexer`, the code the worker thread runs), then queried through the server's
+ * `SearchService` in-process (no HTTP: this is the search itself; HTTP adds ~1 ms on loopback).
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { SearchService } from "@opensync/server/services/search";
+import { SqliteFulltextIndex, SqliteFulltextIndexer, fulltextPathFor } from "@opensync/server/store/sqlite/fulltext";
+import { UnavailableSemanticRetriever } from "@opensync/server/search/unavailable-semantic";
+import { generateSessions, Rng, syncBatches } from "./corpus.mjs";
+import { identifier, filePath } from "./corpus/text.mjs";
+import { openRawTarget, rowsOf } from "./lib/raw-insert.mjs";
+import { fmtInt, fmtMs, markdownTable, percentile } from "./lib/report.mjs";
+
+export function searchOptions(argv = process.argv.slice(2), env = process.env) {
+  const { values } = parseArgs({ args: argv, strict: false, options: { sizes: { type: "string" }, queries: { type: "string" }, seed: { type: "string" }, dir: { type: "string" } } });
+  return {
+    sizes: (values.sizes ?? env.BENCH_SEARCH_SIZES ?? "100000,1000000").split(",").map(Number).filter((n) => n > 0).sort((a, b) => a - b),
+    queries: Number(values.queries ?? env.BENCH_SEARCH_QUERIES ?? 200),
+    seed: Number(values.seed ?? env.BENCH_SEED ?? 1),
+    dir: values.dir ?? env.BENCH_DIR ?? tmpdir(),
+  };
+}
+
+const USER_ID = "bench-user";
+
+/** Query kinds people type, drawn from the corpus's own vocabulary (seeded). */
+function queryMix(seed, n) {
+  const rng = new Rng(seed + 7);
+  const camel = () => {
+    for (;;) {
+      const id = identifier(rng);
+      if (/[A-Z]/.test(id)) return id;
+    }
+  };
+  const kinds = [
+    ["identifier", () => camel()],
+    ["identifier piece", () => camel().replace(/^[a-z]+/, "")],
+    ["prefix", () => camel().slice(0, 7) + "*"],
+    ["file path", () => filePath(rng, "src").replace(/^src\//, "")],
+    ["two words", () => `${rng.pick(["retry", "cursor", "timeout", "schema", "migration", "cache", "batch"])} ${rng.pick(["limit", "offset", "leak", "index", "latency", "validation"])}`],
+    ["phrase", () => `"${rng.pick(["stack trace", "memory leak", "deep copy", "event listener", "null value"])}"`],
+    ["common word", () => rng.pick(["session", "error", "function", "test", "cache"])],
+    ["question", () => rng.pick(["where did I fix the memory leak in the cache", "how was the retry timeout configured", "why does the migration fail on the schema"])],
+  ];
+  return Array.from({ length: n }, (_, i) => {
+    const [kind, make] = kinds[i % kinds.length];
+    return { kind, q: make() };
+  });
+}
+
+async function fill(target, seed, from, to, log) {
+  // Whole sessions per chunk, so a session's rows get one id (rowsOf maps ids per call).
+  let pending = [];
+  let pendingMessages = 0;
+  let done = from;
+  const flush = () => {
+    for (const rows of rowsOf([...syncBatches(pending, 500)])) target.insertBatch(rows);
+    done += pendingMessages;
+    pending = [];
+    pendingMessages = 0;
+  };
+  let skipped = 0;
+  for (const s of generateSessions({ seed, messageCount: to })) {
+    // Sessions already stored (the 100k of an earlier size) are the same: skip them.
+    if (skipped < from) {
+      skipped += s.entries.length;
+      continue;
+    }
+    pending.push(s);
+    pendingMessages += s.entries.length;
+    if (pendingMessages >= 20_000) {
+      flush();
+      log(`  stored ${fmtInt(done)} messages`);
+    }
+  }
+  if (pending.length) flush();
+}
+
+export async function runSearchBench(options = searchOptions(), log = (line) => process.stderr.write(line + "\n")) {
+  const dir = mkdtempSync(join(options.dir, "opensync-bench-search-"));
+  const path = join(dir, "opensync.db");
+  const rows = [];
+  try {
+    const target = await openRawTarget({ path, fts: false });
+    let stored = 0;
+    for (const size of options.sizes) {
+      const t0 = performance.now();
+      await fill(target, options.seed, stored, size, log);
+      stored = target.count();
+      const fillSeconds = (performance.now() - t0) / 1000;
+
+      const indexer = new SqliteFulltextIndexer(path);
+      const pendingBefore = indexer.pending();
+      const t1 = performance.now();
+      let indexed = 0;
+      for (let n = indexer.drain(5000); n > 0; n = indexer.drain(5000)) {
+        indexed += n;
+        if (indexed % 100_000 < 5000) log(`  indexed ${fmtInt(indexed)} of ${fmtInt(pendingBefore)} queued changes`);
+      }
+      const indexSeconds = (performance.now() - t1) / 1000;
+      indexer.close();
+
+      const index = new SqliteFulltextIndex(path);
+      const search = new SearchService(index, new UnavailableSemanticRetriever());
+      const queries = queryMix(options.seed, options.queries);
+      // Warm-up: the page cache and statement compilation.
+      for (const q of queries.slice(0, 16)) await search.search(USER_ID, { q: q.q, type: "fulltext", groupBy: "session", limit: 20, filters: {} });
+      const byKind = new Map();
+      const all = [];
+      const allMessage = [];
+      let totalSum = 0;
+      for (const q of queries) {
+        for (const groupBy of ["session", "message"]) {
+          const t = performance.now();
+          const res = await search.search(USER_ID, { q: q.q, type: "fulltext", groupBy, limit: 20, filters: {} });
+          const ms = performance.now() - t;
+          if (groupBy === "session") {
+            all.push(ms);
+            totalSum += res.total;
+            if (!byKind.has(q.kind)) byKind.set(q.kind, { ms: [], totals: [], example: q.q });
+            byKind.get(q.kind).ms.push(ms);
+            byKind.get(q.kind).totals.push(res.total);
+          } else allMessage.push(ms);
+        }
+      }
+      await index.close();
+      const ftsBytes = statSync(fulltextPathFor(path)).size;
+      const mainBytes = statSync(path).size;
+      log(`  ${fmtInt(stored)} messages: full-text p50 ${fmtMs(percentile(all, 50))}, p95 ${fmtMs(percentile(all, 95))}`);
+      rows.push({ size: stored, fillSeconds, indexSeconds, indexed, ftsBytes, mainBytes, all, allMessage, byKind, avgTotal: totalSum / queries.length });
+    }
+    target.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function searchReport(rows, options) {
+  const mb = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  let out = `Generated corpus (seed ${options.seed}), one user; ${options.queries} queries per size, each run grouped by session and by message (limit 20, exact total).\n\n`;
+  out += markdownTable(
+    ["messages", "indexing (background indexer)", "index file", "main db", "p50 by session", "p95 by session", "p50 by message", "p95 by message"],
+    rows.map((r) => [
+      fmtInt(r.size), `${fmtInt(r.indexed / r.indexSeconds)} changes/s (${r.indexSeconds.toFixed(1)} s)`, mb(r.ftsBytes), mb(r.mainBytes),
+      fmtMs(percentile(r.all, 50)), fmtMs(percentile(r.all, 95)), fmtMs(percentile(r.allMessage, 50)), fmtMs(percentile(r.allMessage, 95)),
+    ]),
+  );
+  for (const r of rows) {
+    out += `\n\nBy query kind at ${fmtInt(r.size)} messages (grouped by session):\n\n`;
+    out += markdownTable(
+      ["kind", "example", "median total matches", "p50", "p95"],
+      [...r.byKind].map(([kind, k]) => [kind, `\`${k.example}\``, fmtInt(percentile(k.totals, 50)), fmtMs(percentile(k.ms, 50)), fmtMs(percentile(k.ms, 95))]),
+    );
+  }
+  return out + "\n";
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const options = searchOptions();
+  process.stdout.write(searchReport(await runSearchBench(options), options));
+}
