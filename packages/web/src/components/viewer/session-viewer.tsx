@@ -1,0 +1,197 @@
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
+import type { Message, Session } from "@opensync/protocol";
+import { formatDuration } from "../../lib/format";
+import { useKeySequences } from "../../lib/shortcuts";
+import { Segmented } from "../ui/segmented";
+import { EmptyState, Spinner } from "../ui/states";
+import { MessageView } from "./message-view";
+import { Minimap } from "./minimap";
+import { viewParts } from "./parts";
+import { SessionHeader, modelsOf } from "./session-header";
+import { buildRows, marksOf, resultsByCallId, rowIndexOf, type Row, type ViewMode } from "./session-rows";
+import { SidechainGroup } from "./sidechain-group";
+
+export interface SessionViewerProps {
+  session: Session;
+  /** The messages loaded so far, in time order (the viewer pages, it never needs all of them). */
+  messages: Message[];
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+  /** The message the URL points at (`#m-<id>`). */
+  targetId: string | null;
+  /** The owner's view (dashboard) or the read-only public page. */
+  owner: boolean;
+  actions?: ReactNode;
+}
+
+/** Rows above the end at which the next page is asked for. */
+const PREFETCH_ROWS = 8;
+
+/**
+ * The session: header, a mode switch, the virtualized list of messages (only what is on screen
+ * is in the DOM) and the timeline beside it. `j`/`k` move between messages.
+ */
+export function SessionViewer({ session, messages, hasMore, loadingMore, loadMore, targetId, owner, actions }: SessionViewerProps) {
+  const [mode, setMode] = useState<ViewMode>("all");
+  const rows = useMemo(() => buildRows(messages, mode), [messages, mode]);
+  const results = useMemo(() => resultsByCallId(messages.map((m) => ({ parts: viewParts(m) }))), [messages]);
+  const marks = useMemo(() => marksOf(rows, results), [rows, results]);
+  const models = useMemo(() => modelsOf(session, messages), [session, messages]);
+
+  const listRef = useRef<HTMLDivElement>(null);
+  const [scrollMargin, setScrollMargin] = useState(0);
+  useLayoutEffect(() => {
+    setScrollMargin(listRef.current ? listRef.current.getBoundingClientRect().top + window.scrollY : 0);
+  }, [session.id]);
+
+  const virtualizer = useWindowVirtualizer({
+    count: rows.length,
+    estimateSize: (i) => estimate(rows[i]),
+    overscan: 6,
+    scrollMargin,
+    getItemKey: (i) => rows[i]?.key ?? i,
+  });
+  const items = virtualizer.getVirtualItems();
+
+  // Page in more messages as the reader nears the end of what is loaded.
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastIndex >= rows.length - PREFETCH_ROWS) loadMore();
+  }, [hasMore, loadingMore, lastIndex, rows.length, loadMore]);
+
+  const scrollToRow = useCallback(
+    (index: number, focus = true) => {
+      if (index < 0 || index >= rows.length) return;
+      virtualizer.scrollToIndex(index, { align: "start" });
+      // Heights are estimated until measured: settle once rendered, then focus the message.
+      requestAnimationFrame(() => {
+        setTimeout(() => {
+          virtualizer.scrollToIndex(index, { align: "start" });
+          if (focus) listRef.current?.querySelector<HTMLElement>(`[data-index="${index}"] article, [data-index="${index}"] section`)?.focus({ preventScroll: true });
+        }, 60);
+      });
+    },
+    [rows.length, virtualizer],
+  );
+
+  // Deep link: show the targeted message (switching to all messages if the mode hides it), paging
+  // on until it is loaded.
+  const jumpedTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (!targetId || jumpedTo.current === targetId) return;
+    const index = rowIndexOf(rows, targetId);
+    if (index === -1) {
+      if (mode !== "all" && messages.some((m) => m.id === targetId)) setMode("all");
+      else if (hasMore && !loadingMore) loadMore();
+      return;
+    }
+    jumpedTo.current = targetId;
+    scrollToRow(index);
+  }, [targetId, rows, mode, messages, hasMore, loadingMore, loadMore, scrollToRow]);
+
+  const currentRow = useCurrentRow(items, scrollMargin);
+  useKeySequences({
+    j: () => scrollToRow(Math.min(rows.length - 1, currentRow + 1)),
+    k: () => scrollToRow(Math.max(0, currentRow - 1)),
+  });
+
+  return (
+    <div>
+      <SessionHeader session={session} models={models} owner={owner} actions={actions} />
+      <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+        <Segmented<ViewMode>
+          label="Messages shown"
+          value={mode}
+          onChange={setMode}
+          options={[
+            { value: "all", label: "All messages" },
+            { value: "prompts", label: "Prompts and final answers" },
+          ]}
+        />
+        <p className="text-xs muted">
+          <kbd className="kbd">j</kbd> / <kbd className="kbd">k</kbd> next / previous message
+        </p>
+      </div>
+      {rows.length === 0 && !hasMore ? (
+        <EmptyState title={messages.length ? "Nothing to show in this mode" : "This session has no messages yet"}>
+          {messages.length ? "Switch to all messages." : "Messages appear here as soon as they are synced."}
+        </EmptyState>
+      ) : (
+        <div className="lg:grid lg:grid-cols-[minmax(0,1fr)_2rem] lg:gap-3">
+          <div ref={listRef} className="relative w-full" style={{ height: virtualizer.getTotalSize() }} data-testid="message-list">
+            {items.map((item) => {
+              const row = rows[item.index]!;
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  className="absolute left-0 top-0 w-full pb-3"
+                  style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
+                >
+                  <RowView row={row} results={results} targetId={targetId} owner={owner} />
+                </div>
+              );
+            })}
+          </div>
+          <div className="hidden lg:block">
+            <div className="sticky top-6 h-[calc(100dvh-3rem)] py-1">
+              <Minimap marks={marks} rowCount={rows.length} current={currentRow} onJump={(row) => scrollToRow(row)} />
+            </div>
+          </div>
+        </div>
+      )}
+      {(hasMore || loadingMore) && (
+        <div className="py-4 text-center">
+          {loadingMore ? <Spinner label="Loading more messages" /> : <button type="button" className="btn" onClick={loadMore}>Load more messages</button>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function RowView({ row, results, targetId, owner }: { row: Row; results: ReturnType<typeof resultsByCallId>; targetId: string | null; owner: boolean }) {
+  if (row.kind === "gap") {
+    return (
+      <div role="separator" className="flex items-center gap-3 py-1 text-xs muted" aria-label={`${formatDuration(row.ms)} later`}>
+        <span className="h-px flex-1 bg-zinc-300 dark:bg-zinc-700" />
+        <span className="tabular">{formatDuration(row.ms)} later</span>
+        <span className="h-px flex-1 bg-zinc-300 dark:bg-zinc-700" />
+      </div>
+    );
+  }
+  if (row.kind === "sidechain") return <SidechainGroup agentId={row.agentId} messages={row.messages} subtotal={row.subtotal} results={results} targetId={targetId} linkable={owner} />;
+  return <MessageView message={row.message} parts={row.parts} results={results} targeted={row.message.id === targetId} linkable />;
+}
+
+/** A first guess of a row's height (measured once rendered). */
+function estimate(row: Row | undefined): number {
+  if (!row) return 120;
+  if (row.kind === "gap") return 32;
+  if (row.kind === "sidechain") return 56;
+  const text = row.parts.reduce((n, p) => n + (p.kind === "text" ? p.text.length : 0), 0);
+  const tools = row.parts.filter((p) => p.kind === "tool-call" || p.kind === "tool-result").length;
+  return 70 + Math.min(900, Math.ceil(text / 90) * 22) + tools * 38;
+}
+
+/** The first row whose bottom is below the top of the viewport: where the reader is. */
+function useCurrentRow(items: { index: number; start: number; end: number }[], scrollMargin: number): number {
+  const [, force] = useState(0);
+  useEffect(() => {
+    let frame = 0;
+    const onScroll = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => force((n) => n + 1));
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    return () => {
+      window.removeEventListener("scroll", onScroll);
+      cancelAnimationFrame(frame);
+    };
+  }, []);
+  const top = (typeof window === "undefined" ? 0 : window.scrollY) + 72;
+  void scrollMargin;
+  return items.find((it) => it.end > top)?.index ?? 0;
+}
