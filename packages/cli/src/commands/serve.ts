@@ -90,19 +90,25 @@ Semantic search (each flag wins over its environment variable):
   openai  any OpenAI-compatible /v1/embeddings API (OpenAI, Ollama, LM Studio)
   off     no embeddings; full-text search only`;
 
-export function registerServe(program: Command): void {
-  program
-    .command("serve")
-    .description("run the OpenSync server on the embedded SQLite store")
-    .option("--port <n>", "port (env OPENSYNC_PORT, default 8790)", parsePort)
-    .option("--host <host>", "address to bind (env OPENSYNC_HOST, default 127.0.0.1)")
-    .option("--data-dir <dir>", "where the database lives (env OPENSYNC_DATA_DIR, default ~/.opensync/server)")
-    .option("--embeddings <provider>", "semantic search: local, openai or off (env OPENSYNC_EMBEDDINGS, default local)", parseEmbeddingProvider)
+/** The `--embeddings*` flags (serve, and `admin reindex` when it embeds in its own process). */
+export function addEmbeddingOptions(command: Command, { provider = true } = {}): Command {
+  if (provider) command.option("--embeddings <provider>", "semantic search: local, openai or off (env OPENSYNC_EMBEDDINGS, default local)", parseEmbeddingProvider);
+  return command
     .option("--embeddings-model <id>", "hub model id (local) or API model name (openai) (env OPENSYNC_EMBEDDINGS_MODEL)")
     .option("--embeddings-model-path <dir>", "local: a model directory to load instead of downloading (env OPENSYNC_EMBEDDINGS_MODEL_PATH)")
     .option("--embeddings-url <url>", "openai: base URL up to /v1 (env OPENSYNC_EMBEDDINGS_URL, default https://api.openai.com/v1)")
     .option("--embeddings-api-key <key>", "openai: API key (env OPENSYNC_EMBEDDINGS_API_KEY; prefer the variable: flags show in `ps`)")
-    .option("--embeddings-dimensions <n>", "openai: ask for shorter vectors, for models that can (env OPENSYNC_EMBEDDINGS_DIMENSIONS)", parseDimensions)
+    .option("--embeddings-dimensions <n>", "openai: ask for shorter vectors, for models that can (env OPENSYNC_EMBEDDINGS_DIMENSIONS)", parseDimensions);
+}
+
+export function registerServe(program: Command): void {
+  const command = program
+    .command("serve")
+    .description("run the OpenSync server on the embedded SQLite store")
+    .option("--port <n>", "port (env OPENSYNC_PORT, default 8790)", parsePort)
+    .option("--host <host>", "address to bind (env OPENSYNC_HOST, default 127.0.0.1)")
+    .option("--data-dir <dir>", "where the database lives (env OPENSYNC_DATA_DIR, default ~/.opensync/server)");
+  addEmbeddingOptions(command)
     .addHelpText("after", SERVE_EXAMPLES)
     .action(async (opts: ServeOptions) => {
       // The server package loads only for commands that run it, so `sync` and hooks start fast.
