@@ -60,6 +60,17 @@ describe("opensync search", () => {
     expect(r.stdout).not.toContain(BOB_SECRET);
   });
 
+  test("the default (hybrid) finds the session; a degraded answer is noted on stderr only for an explicit --type", async () => {
+    const quiet = await search(["uploader", "retry"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout).toContain(`${server.url}/sessions/${ids.alice.retry}`);
+    expect(quiet.stdout).toMatch(/\(hybrid search\)\n$/);
+    const response = JSON.parse((await search(["uploader", "retry", "--json"])).stdout) as SearchResponse;
+    const explicit = await search(["uploader", "retry", "--type", "hybrid"]);
+    expect(explicit.stderr).toBe(response.degraded ? `note: the server could not serve hybrid search as asked: ${response.degraded}\n` : "");
+  });
+
   test("--json prints the server's response", async () => {
     const r = await search(["uploader", "retry", "--json", "--type", "fulltext", "--limit", "5"]);
     expect(r.code).toBe(0);

@@ -178,6 +178,15 @@ describe.each(transports)("MCP over %s", (_name, connect) => {
     expect(r.text).toContain(`session: ${ids.alice.retry} · message: ${results[0].messageId}`);
     expect(r.text).not.toContain(BOB_SECRET);
 
+    // The default type (hybrid), words found by meaning or text alike; a degraded server says so.
+    const hybrid = await call(alice, "search_sessions", { query: "uploader retry backoff" });
+    expect(hybrid.isError).toBeFalsy();
+    const hybridResults = hybrid.structuredContent as { type: string; degraded?: string; results: Array<{ sessionId: string }> };
+    expect(hybridResults.type).toBe("hybrid");
+    expect(hybridResults.results.map((x) => x.sessionId)).toContain(ids.alice.retry);
+    expect(hybridResults.results.map((x) => x.sessionId)).not.toContain(ids.bob.notes);
+    if (hybridResults.degraded) expect(hybrid.text.split("\n")[0]).toBe(`Note: the server could not serve hybrid search fully (${hybridResults.degraded}).`);
+
     const none = await call(alice, "search_sessions", { query: BOB_SECRET, type: "fulltext" });
     expect(none.isError).toBeFalsy();
     expect((none.structuredContent as { results: unknown[] }).results).toEqual([]);

@@ -52,7 +52,7 @@ export function registerSearch(program: Command): void {
     .option("--project <project>", "only sessions of this project (name or path)")
     .option("--json", "print the server's response as JSON")
     .addHelpText("after", '\nExamples:\n  opensync search "database is locked"\n  opensync search retry backoff --type fulltext --source claude-code --limit 5')
-    .action(async (words: string[], opts: SearchOptions) => {
+    .action(async (words: string[], opts: SearchOptions, command: Command) => {
       const creds = loadCredentials();
       if (!creds.serverUrl || !creds.apiKey) throw new CliError("not logged in: run `opensync login`", EXIT.notConfigured);
       const client = new OpenSyncClient({ baseUrl: creds.serverUrl, apiKey: creds.apiKey, timeoutMs: 30_000 });
@@ -64,7 +64,10 @@ export function registerSearch(program: Command): void {
         throw err;
       }
       if (opts.json) return printJson(response);
-      if (response.degraded) process.stderr.write(`note: ${response.degraded}\n`);
+      // The default (hybrid) quietly falls back to full-text without embeddings; an explicit --type says so.
+      if (response.degraded && command.getOptionValueSource("type") === "cli") {
+        process.stderr.write(`note: the server could not serve ${opts.type} search as asked: ${response.degraded}\n`);
+      }
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       process.stdout.write(renderResults(response, client.baseUrl, color));
     });

@@ -89,7 +89,7 @@ export function searchRows(response: SearchResponse, dashboardUrl: string): Sear
 export function searchText(query: string, response: SearchResponse, dashboardUrl: string): string {
   const rows = searchRows(response, dashboardUrl);
   const lines: string[] = [];
-  if (response.degraded) lines.push(`Note: ${response.degraded}.`);
+  if (response.degraded) lines.push(`Note: the server could not serve ${response.type} search fully (${response.degraded}).`);
   if (rows.length === 0) {
     lines.push(`No sessions match "${query}" (${response.type} search).`);
     return lines.join("\n");
@@ -259,7 +259,7 @@ export function contextText(response: ContextResponse, dashboardUrl: string): st
       ? response.text
       : response.messages.map((m) => `[${m.role} · ${m.metadata.sessionTitle ?? m.metadata.sessionId}]\n${m.content}`).join("\n\n");
   const lines = [];
-  if (response.degraded) lines.push(`Note: ${response.degraded}.`, "");
+  if (response.degraded) lines.push(`Note: the server answered without part of its search (${response.degraded}).`, "");
   if (response.sources.length === 0) {
     lines.push("No past sessions are relevant to this query.");
     return lines.join("\n");
