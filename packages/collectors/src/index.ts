@@ -14,6 +14,6 @@ export { openSyncContext, collectorContext, selectAgents, chunkTransform, NotCon
 export { claudeChunkTransform, filterMessages } from "./agents/claude-code/part-filter.js";
 export { loadClaudeSyncConfig, type ClaudeSyncConfig } from "./agents/claude-code/plugin-config.js";
 export { createRedactor, REDACTION_KINDS, type Redactor } from "./redaction/index.js";
-export { withSyncLease, SyncBusyError, SYNC_LEASE, RERUN_FLAG, syncLeaseHolder, processStartTime, holderGone, releaseOnSignals, describeHolder, type LeaseOptions } from "./engine/lease.js";
+export { withSyncLease, SyncBusyError, SYNC_LEASE, RERUN_FLAG, syncLeaseHolder, processStartTime, holderGone, isZombie, releaseOnSignals, describeHolder, type LeaseOptions } from "./engine/lease.js";
 export { watchAgents, type Watcher, type WatchOptions } from "./engine/watch.js";
 export { checkConnection, type ConnectionReport } from "./engine/connection.js";

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { processStartTime } from "@opensync/collectors/engine/lease";
+import { isZombie, processStartTime } from "@opensync/collectors/engine/lease";
 import { stateDir } from "@opensync/collectors/paths";
 
 type Env = Record<string, string | undefined>;
@@ -22,6 +22,7 @@ function holder(env: Env): number | undefined {
     const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
     process.kill(pid, 0);
+    if (isZombie(pid)) return undefined; // exited, not yet reaped
     // Same pid, another start time: the worker died and its pid went to another process.
     if (start !== undefined && processStartTime(pid) !== undefined && processStartTime(pid) !== start) return undefined;
     return pid;

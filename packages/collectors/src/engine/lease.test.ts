@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { holderGone, processStartTime, RERUN_FLAG, SYNC_LEASE, SyncBusyError, syncLeaseHolder, withSyncLease } from "./lease.js";
+import { holderGone, isZombie, processStartTime, RERUN_FLAG, SYNC_LEASE, SyncBusyError, syncLeaseHolder, withSyncLease } from "./lease.js";
 import { StateStore } from "./state.js";
 
 /** A holder row as another process would have written it. */
@@ -32,6 +32,22 @@ describe("Defect 2: a killed or interrupted sync blocks all syncing for 10 minut
   });
 
   describe("a lease whose holder process is gone is free", () => {
+    it.runIf(process.platform === "linux")("a killed holder not yet reaped (a zombie) is gone", async () => {
+      // `sleep 0` exits at once; its parent execs into `sleep 30`, which never reaps it.
+      const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+      try {
+        const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+        for (let i = 0; i < 50 && !isZombie(pid); i++) await new Promise((r) => setTimeout(r, 20));
+        expect(isZombie(pid)).toBe(true);
+        expect(() => process.kill(pid, 0)).not.toThrow(); // still "there" to kill(0)
+        state.forceLease(SYNC_LEASE, holderOf(pid), 10 * 60_000);
+        expect(holderGone(state.leaseHolder(SYNC_LEASE)!.holder)).toBe(true);
+        expect(await withSyncLease(state, async () => "ran")).toBe("ran");
+      } finally {
+        parent.kill("SIGKILL");
+      }
+    });
+
     it("kill -9'd holder (no such pid): the next sync takes the lease at once", async () => {
       state.forceLease(SYNC_LEASE, holderOf(deadPid(), { start: "1" }), 10 * 60_000);
       expect(await withSyncLease(state, async () => "ran")).toBe("ran");

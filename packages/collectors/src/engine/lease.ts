@@ -57,6 +57,20 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * True when the process has exited but was not reaped yet (state `Z` in `/proc/<pid>/stat`). Its pid
+ * still answers `kill(pid, 0)`, and where nothing reaps promptly (a container without an init, a
+ * parent that never waits) a killed holder would look alive until the TTL.
+ */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
+  }
+}
+
 function newHolder(who: string | undefined): string {
   const holder: Holder = { pid: process.pid, start: processStartTime(process.pid), host: hostname(), id: randomBytes(6).toString("hex"), who };
   return JSON.stringify(holder);
@@ -89,6 +103,7 @@ export function holderGone(text: string): boolean {
     // EPERM: the process exists but belongs to someone else.
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return true;
   }
+  if (isZombie(holder.pid)) return true;
   if (holder.start === undefined) return false;
   const start = processStartTime(holder.pid);
   return start !== undefined && start !== holder.start;
