@@ -2,7 +2,11 @@ import type { ApiKeyInfo, AuthStatus, CreatedApiKey, UserInfo, UserListResponse 
 import type { ErrorBody } from "./errors.js";
 import type {
   ApiLogRow,
+  MessagePage,
+  PublicMessagePage,
   SessionDetailResponse,
+  SessionTimeline,
+  ShareResponse,
   SessionListQuery,
   SessionListResponse,
   StatsGroup,
@@ -184,6 +188,25 @@ export class OpenSyncClient {
   }
   deleteSession(id: string): Promise<{ ok: true }> {
     return this.json("DELETE", `/api/sessions/${encodeURIComponent(id)}`);
+  }
+  /** One page of a session's messages in order: the first, the one after/before a cursor, or the one around a message id. */
+  sessionMessages(id: string, query: { limit?: number; cursor?: string; around?: string } = {}): Promise<MessagePage> {
+    return this.json("GET", `/api/sessions/${encodeURIComponent(id)}/messages`, { query });
+  }
+  /** Per-message role, time, tokens, cost, tool calls, errors and text length (a viewer's minimap). */
+  sessionTimeline(id: string): Promise<SessionTimeline> {
+    return this.json("GET", `/api/sessions/${encodeURIComponent(id)}/timeline`);
+  }
+  /** Shares a session at `/s/<publicSlug>` (public: true) or stops sharing it. */
+  shareSession(id: string, shared: boolean): Promise<ShareResponse> {
+    return this.json("POST", `/api/sessions/${encodeURIComponent(id)}/share`, { body: { public: shared } });
+  }
+  /** A shared session (no credentials needed), paged like `sessionMessages`. */
+  publicSession(slug: string, query: { limit?: number; cursor?: string; around?: string } = {}): Promise<PublicMessagePage> {
+    return this.json("GET", `/api/public/${encodeURIComponent(slug)}`, { query });
+  }
+  publicTimeline(slug: string): Promise<SessionTimeline> {
+    return this.json("GET", `/api/public/${encodeURIComponent(slug)}/timeline`);
   }
   stats(query: { from?: number; to?: number; groupBy?: StatsGroup; tzOffset?: number } = {}): Promise<StatsResponse> {
     return this.json("GET", "/api/stats", { query });

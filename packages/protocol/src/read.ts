@@ -85,6 +85,66 @@ export type SessionListQuery = Pick<SessionListQueryOutput, "limit" | "sort" | "
 export interface SessionListResponse { sessions: Session[]; nextCursor: string | null }
 export interface SessionDetailResponse { session: Session; messages: Message[] }
 
+/**
+ * Query of `GET /api/sessions/:id/messages` (and `/api/public/:slug/messages`): one page of the
+ * session's messages in session order (`createdAt`, then id). No cursor: the first page. `cursor`:
+ * a `nextCursor` or `prevCursor` of an earlier page (the pages after or before it). `around`: the
+ * page holding that message id, with it in the middle (a deep link `#m-<id>`).
+ */
+export const messagePageQuerySchema = z
+  .object({
+    limit: optional(intParam(1, 500)).transform((v) => v ?? 100),
+    cursor: optional(z.string().max(200)),
+    around: optional(z.string().regex(/^\d{1,16}$/, "must be a message id")),
+  })
+  .refine((q) => !(q.cursor && q.around), { message: "give cursor or around, not both", path: ["around"] });
+export type MessagePageQuery = z.output<typeof messagePageQuerySchema>;
+
+export interface MessagePage {
+  session: Session;
+  /** In session order. */
+  messages: Message[];
+  /** The page before the first message, or null at the start. */
+  prevCursor: string | null;
+  /** The page after the last message, or null at the end. */
+  nextCursor: string | null;
+  /** Messages in the whole session. */
+  total: number;
+}
+
+/**
+ * `GET /api/sessions/:id/timeline`: one entry per message in session order, as parallel arrays
+ * (compact for 10,000 messages): what a viewer needs for a minimap and to size rows before it
+ * loads them. `toolCalls` counts `tool-call` parts; `errors` counts failed tool calls and results
+ * (`status: "error"` / `isError: true`); `textLength` is the length of the text in characters.
+ */
+export interface SessionTimeline {
+  sessionId: string;
+  ids: string[];
+  roles: MessageRole[];
+  createdAt: number[];
+  totalTokens: number[];
+  cost: number[];
+  toolCalls: number[];
+  errors: number[];
+  textLength: number[];
+}
+
+/** `POST /api/sessions/:id/share`: make the session readable by anyone with its link, or stop. */
+export const shareSchema = z.object({ public: z.boolean() });
+export interface ShareResponse {
+  isPublic: boolean;
+  /** The link is `/s/<publicSlug>`; a new slug each time sharing is turned on. */
+  publicSlug: string | null;
+}
+
+/**
+ * A shared session as `GET /api/public/:slug` shows it to anyone: no owner details (no user, no
+ * machine name, no project path, no metadata, no external id).
+ */
+export type PublicSession = Omit<Session, "externalId" | "machine" | "projectPath" | "metadata">;
+export interface PublicMessagePage extends Omit<MessagePage, "session"> { session: PublicSession }
+
 export const STATS_GROUPS = ["day", "model", "provider", "project", "source", "machine"] as const;
 export type StatsGroup = (typeof STATS_GROUPS)[number];
 

@@ -12,6 +12,7 @@ import { accountRoutes, publicAuthRoutes } from "./routes/account.js";
 import { contextRoutes } from "./routes/context.js";
 import { eventRoutes } from "./routes/events.js";
 import { exportRoutes } from "./routes/export.js";
+import { publicRoutes } from "./routes/public.js";
 import { searchRoutes } from "./routes/search.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { statsRoutes } from "./routes/stats.js";
@@ -34,7 +35,9 @@ export interface App {
   closeStreams(): void;
 }
 
-const PUBLIC_API = new Set(["/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/signup", "/api/auth/claim", "/api/auth/status"]);
+const PUBLIC_API = new Set(["/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/signup", "/api/auth/claim", "/api/auth/status", "/api/openapi.json"]);
+/** Endpoints that need no credentials: sign-in, health, the API description, shared sessions. */
+const isPublicApi = (path: string) => PUBLIC_API.has(path) || path.startsWith("/api/public/");
 
 export function createApp(config: ServerConfig, store: Store, logger: Logger): App {
   const bus = new EventBus();
@@ -79,10 +82,11 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
 
   const guard = requireUser(services);
   app.use("/sync/*", guard);
-  app.use("/api/*", async (c, next) => (PUBLIC_API.has(c.req.path) ? next() : guard(c, next)));
+  app.use("/api/*", async (c, next) => (isPublicApi(c.req.path) ? next() : guard(c, next)));
   app.use("/mcp", guard);
 
   app.route("/", publicAuthRoutes(services));
+  app.route("/", publicRoutes(services));
   app.route("/", syncRoutes(services));
   app.route("/", sessionRoutes(services));
   app.route("/", statsRoutes(services));

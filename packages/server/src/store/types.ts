@@ -5,6 +5,7 @@ import type {
   SessionListQuery,
   SessionUpsert,
   StatsGroup,
+  SessionTimeline,
   StatsGroupRow,
   UsageTotals,
 } from "@opensync/protocol";
@@ -101,11 +102,21 @@ export interface SyncRepo {
 
 export interface SessionPage { sessions: Session[]; nextCursor: string | null }
 
+export interface MessagePageRequest { limit: number; cursor?: string; around?: string }
+export interface MessagePageRows { messages: Message[]; prevCursor: string | null; nextCursor: string | null; total: number }
+
 export interface SessionsRepo {
   list(userId: string, query: SessionListQuery): Promise<SessionPage>;
   /** By server id first, then by externalId. */
   get(userId: string, idOrExternalId: string): Promise<Session | undefined>;
   messages(sessionId: string): Promise<Message[]>;
+  /** One keyset page in session order (InvalidMessageCursorError / UnknownMessageError on bad input). */
+  messagePage(sessionId: string, request: MessagePageRequest): Promise<MessagePageRows>;
+  timeline(sessionId: string): Promise<SessionTimeline>;
+  /** Shares (a slug) or stops sharing (null) a session of the user; undefined when it is not theirs. */
+  setPublic(userId: string, sessionId: string, slug: string | null): Promise<Session | undefined>;
+  /** A shared session by its slug, whoever owns it. */
+  byPublicSlug(slug: string): Promise<Session | undefined>;
   delete(userId: string, sessionId: string): Promise<boolean>;
   deleteAll(userId: string): Promise<number>;
   /** Every session of the user, newest first, in pages (exports). */

@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Message, Part, Session, SessionListQuery, SessionSort } from "@opensync/protocol";
 import type { Database } from "../schema.js";
-import type { SessionPage, SessionsRepo } from "../types.js";
+import type { MessagePageRequest, MessagePageRows, SessionPage, SessionsRepo } from "../types.js";
+import { KyselyMessagePages } from "./message-pages.js";
 import { num, toMessage, toPart, toSession } from "./rows.js";
 
 const SORT_COLUMNS: Record<SessionSort, "updated_at" | "created_at" | "total_tokens" | "cost" | "duration_ms"> = {
@@ -30,7 +31,34 @@ export function decodeCursor(cursor: string): [number, string] | undefined {
 export class InvalidCursorError extends Error {}
 
 export class KyselySessionsRepo implements SessionsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly pages: KyselyMessagePages;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.pages = new KyselyMessagePages(db);
+  }
+
+  messagePage(sessionId: string, request: MessagePageRequest): Promise<MessagePageRows> {
+    return this.pages.page(sessionId, request);
+  }
+
+  timeline(sessionId: string) {
+    return this.pages.timeline(sessionId);
+  }
+
+  async setPublic(userId: string, sessionId: string, slug: string | null): Promise<Session | undefined> {
+    await this.db
+      .updateTable("sessions")
+      .set({ is_public: slug ? 1 : 0, public_slug: slug })
+      .where("user_id", "=", userId)
+      .where("id", "=", sessionId)
+      .execute();
+    return this.get(userId, sessionId);
+  }
+
+  async byPublicSlug(slug: string): Promise<Session | undefined> {
+    const row = await this.db.selectFrom("sessions").selectAll().where("public_slug", "=", slug).where("is_public", "=", 1).executeTakeFirst();
+    return row ? toSession(row) : undefined;
+  }
 
   async list(userId: string, query: SessionListQuery): Promise<SessionPage> {
     const column = SORT_COLUMNS[query.sort];
