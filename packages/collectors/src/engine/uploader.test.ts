@@ -102,7 +102,8 @@ describe("Uploader", () => {
   it("halves a batch the server finds too large (413)", async () => {
     const { calls, client } = fakeServer([413]);
     const up = new Uploader(client, { sleep });
-    await up.push({ sessions: [{ externalId: "s" }], messages: msgs(10) }, () => {});
+    const big = msgs(10).map((m) => ({ ...m, textContent: "x".repeat(10_000) }));
+    await up.push({ sessions: [{ externalId: "s" }], messages: big }, () => {});
     await up.flush();
     expect(calls.map((c) => c.body.sessions.length + c.body.messages.length)).toEqual([11, 6, 5]);
     expect(calls[1].body.sessions).toHaveLength(1);
@@ -186,5 +187,39 @@ describe("rejected items are reported, never skipped in silence", () => {
     expect(acked).toBe(true);
     expect(rejected).toEqual([{ kind: "message", sessionExternalId: "s", externalId: "m1", unitKey: "claude-code:/t.jsonl", agent: "claude-code", error: "textContent: too long" }]);
     expect(up.totals.rejected).toBe(1);
+  });
+});
+
+describe("requests that land out of order", () => {
+  it("an older session version applied after a newer one is corrected by re-sending the latest", async () => {
+    const titles: string[] = [];
+    let calls = 0;
+    const fetchImpl = (async (_url: URL, init: RequestInit) => {
+      const body = JSON.parse(String(init.body)) as { sessions: Array<{ title: string }>; messages: unknown[] };
+      // The first request is slow (or retried): it lands after the second.
+      if (calls++ === 0) await new Promise((r) => setTimeout(r, 50));
+      for (const s of body.sessions) titles.push(s.title);
+      return Response.json({ ok: true, sessions: body.sessions.length, messages: body.messages.length, errors: [] });
+    }) as unknown as typeof fetch;
+    const client = new OpenSyncClient({ baseUrl: "http://127.0.0.1:1", apiKey: "osk_x", fetch: fetchImpl });
+    const up = new Uploader(client, { maxMessages: 1, concurrency: 2, sleep });
+    await up.push({ sessions: [{ externalId: "s", title: "older" }], messages: msgs(1, "a") }, () => {});
+    await up.push({ sessions: [{ externalId: "s", title: "newer" }], messages: msgs(1, "b") }, () => {});
+    await up.flush();
+    expect(titles.slice(0, 2)).toEqual(["newer", "older"]);
+    expect(titles.at(-1)).toBe("newer");
+  });
+});
+
+describe("a 413 for a request far below any sane body limit", () => {
+  it("stops the run (nothing acknowledged, nothing rejected) instead of dropping items", async () => {
+    const server = strictServer({ maxBody: 200, maxSessions: 5000 });
+    const rejected: unknown[] = [];
+    const up = new Uploader(server.client, { sleep, onRejected: (items) => rejected.push(...items) });
+    let acked = false;
+    await up.push({ sessions: [], messages: msgs(3) }, () => void (acked = true));
+    await expect(up.flush()).rejects.toBeInstanceOf(UploadUnavailableError);
+    expect(acked).toBe(false);
+    expect(rejected).toEqual([]);
   });
 });

@@ -63,6 +63,9 @@ interface Item {
   /** Bytes in the request body: the JSON and the comma after it. */
   bytes: number;
   origin?: UploadOrigin;
+  /** Sessions: the external id, and the order in which this version was pushed. */
+  sessionKey?: string;
+  seq?: number;
 }
 
 interface Pending {
@@ -76,7 +79,12 @@ interface Pending {
 const emptyPending = (): Pending => ({ items: [], sessions: 0, messages: 0, bytes: 0, acks: [] });
 const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
 /** A message still refused (413) at this size is rejected rather than cut to nothing. */
-const SMALLEST_MESSAGE_BYTES = 16 * 1024;
+const SMALLEST_MESSAGE_BYTES = 64 * 1024;
+/**
+ * A 413 for a request this small is not about our data: a body limit (of the server or a proxy in
+ * front of it) set absurdly low. Rejecting items for it would drop them; the run stops instead.
+ */
+const TOO_SMALL_TO_BE_TOO_LARGE = 64 * 1024;
 
 function idOf(value: unknown): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value) : null;
@@ -110,6 +118,15 @@ export class Uploader {
   private ackChain: Promise<void> = Promise.resolve();
   private failure: unknown;
   private readonly opts: Required<Omit<UploaderOptions, "onRejected">> & Pick<UploaderOptions, "onRejected">;
+  /**
+   * Session upserts repeat in every chunk, each version more complete than the last. Requests run
+   * concurrently and a retried one can land after a later one, so an older version could win on the
+   * server. The latest version pushed and the newest version applied are tracked per session; an
+   * older version applied after a newer one triggers a re-send of the latest.
+   */
+  private readonly latestSession = new Map<string, Item>();
+  private readonly appliedSeq = new Map<string, number>();
+  private sessionSeq = 0;
   readonly totals = { requests: 0, sessions: 0, messages: 0, bytesSent: 0, rejected: 0 };
 
   constructor(
@@ -148,7 +165,31 @@ export class Uploader {
 
   private item(kind: Item["kind"], value: unknown, origin?: UploadOrigin): Item {
     const json = Buffer.from(JSON.stringify(value), "utf8");
-    return { kind, json, bytes: json.length + 1, origin };
+    const item: Item = { kind, json, bytes: json.length + 1, origin };
+    if (kind === "session") {
+      const v = value as { externalId?: unknown; sessionId?: unknown };
+      const key = idOf(v.externalId ?? v.sessionId);
+      if (key !== null) {
+        item.sessionKey = key;
+        item.seq = ++this.sessionSeq;
+        this.latestSession.set(key, item);
+      }
+    }
+    return item;
+  }
+
+  /** Sessions of a delivered request whose newer version was already applied: send the latest again. */
+  private async restoreNewerSessions(delivered: Item[]): Promise<void> {
+    const stale: Item[] = [];
+    for (const item of delivered) {
+      if (item.sessionKey === undefined || item.seq === undefined) continue;
+      const applied = this.appliedSeq.get(item.sessionKey) ?? 0;
+      if (item.seq < applied) {
+        const latest = this.latestSession.get(item.sessionKey);
+        if (latest) stale.push(latest);
+      } else this.appliedSeq.set(item.sessionKey, item.seq);
+    }
+    if (stale.length) await this.post(stale);
   }
 
   private full(): boolean {
@@ -222,6 +263,13 @@ export class Uploader {
       await this.post(items);
     } catch (err) {
       if (!(err instanceof OpenSyncError) || (err.status !== 413 && err.status !== 400)) throw err;
+      const requestBytes = items.reduce((n, i) => n + i.bytes, 0);
+      if (err.status === 413 && requestBytes <= TOO_SMALL_TO_BE_TOO_LARGE) {
+        throw new UploadUnavailableError(
+          `the server (or a proxy in front of it) refuses a ${requestBytes}-byte request as too large (413): check its body limit (OPENSYNC_MAX_BODY_BYTES, or the proxy's)`,
+          err,
+        );
+      }
       if (items.length > 1) {
         const half = Math.ceil(items.length / 2);
         await this.deliver(items.slice(0, half));
@@ -230,7 +278,7 @@ export class Uploader {
       }
       const [only] = items;
       if (err.status === 413 && only.kind === "message" && only.bytes > SMALLEST_MESSAGE_BYTES) {
-        const smaller = fitMessage(JSON.parse(only.json.toString("utf8")) as Record<string, unknown>, Math.floor(only.bytes / 2));
+        const smaller = fitMessage(JSON.parse(only.json.toString("utf8")) as Record<string, unknown>, Math.max(SMALLEST_MESSAGE_BYTES, Math.floor(only.bytes / 2)));
         await this.deliver([this.item("message", smaller, only.origin)]);
         return;
       }
@@ -258,6 +306,7 @@ export class Uploader {
             .map((e) => ({ item: (e.kind === "session" ? sessions : messages)[e.index], error: e.error }))
             .filter((r): r is { item: Item; error: string } => r.item !== undefined),
         );
+        await this.restoreNewerSessions(sessions);
         return;
       } catch (err) {
         const retryable = err instanceof OpenSyncError && err.retryable;
