@@ -21,7 +21,11 @@ export function mcpRoutes(s: Services) {
   const app = new Hono<AppEnv>();
   app.post("/mcp", async (c) => {
     const dashboardUrl = s.config.publicUrl ?? new URL(c.req.url).origin;
-    const server = createOpenSyncMcpServer(servicesBackend(s, c.get("user").id), { dashboardUrl, version: VERSION });
+    const server = createOpenSyncMcpServer(servicesBackend(s, c.get("user").id), {
+      dashboardUrl,
+      version: VERSION,
+      onInternalError: (err) => s.logger.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack }, route: "/mcp" }, "MCP tool failed"),
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

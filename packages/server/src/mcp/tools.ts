@@ -37,6 +37,11 @@ export interface McpServerOptions {
   /** Base URL of the dashboard, for session links (`<url>/sessions/<id>`). */
   dashboardUrl: string;
   version: string;
+  /**
+   * Set on the server: an unexpected error (not an API error) is handed here to be logged, and the
+   * agent is told only "internal error", as the HTTP API answers a 500 without internals.
+   */
+  onInternalError?: (err: unknown) => void;
 }
 
 export const TOOL_NAMES = ["search_sessions", "get_session", "get_context", "list_recent_sessions", "usage_stats"] as const;
@@ -200,14 +205,22 @@ export function toolErrorMessage(err: unknown): string {
   }
 }
 
-/** Runs a tool body; any error becomes an MCP tool error (`isError`) the agent can read. */
-async function run(body: () => Promise<{ text: string; structured: Structured }>): Promise<CallToolResult> {
-  try {
-    const { text, structured } = await body();
-    return { content: [{ type: "text", text }], structuredContent: structured };
-  } catch (err) {
-    return { isError: true, content: [{ type: "text", text: toolErrorMessage(err) }] };
-  }
+const isApiError = (err: unknown) => err instanceof ToolInputError || typeof (err as { status?: unknown })?.status === "number";
+
+/** Runs tool bodies; any error becomes an MCP tool error (`isError`) the agent can read. */
+function toolRunner(onInternalError: McpServerOptions["onInternalError"]) {
+  return async (body: () => Promise<{ text: string; structured: Structured }>): Promise<CallToolResult> => {
+    try {
+      const { text, structured } = await body();
+      return { content: [{ type: "text", text }], structuredContent: structured };
+    } catch (err) {
+      if (onInternalError && !isApiError(err)) {
+        onInternalError(err);
+        return { isError: true, content: [{ type: "text", text: "OpenSync error: internal error (logged on the server)" }] };
+      }
+      return { isError: true, content: [{ type: "text", text: toolErrorMessage(err) }] };
+    }
+  };
 }
 
 const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
@@ -215,6 +228,7 @@ const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: t
 /** An MCP server with OpenSync's tools over `backend`; connect it to a transport. */
 export function createOpenSyncMcpServer(backend: McpBackend, options: McpServerOptions): McpServer {
   const { dashboardUrl } = options;
+  const run = toolRunner(options.onInternalError);
   const server = new McpServer(
     { name: "opensync", title: "OpenSync", version: options.version },
     {
