@@ -217,6 +217,13 @@ describe("both transports", () => {
     expect(stdoutErrors).toEqual([]);
   });
 
+  test("/mcp calls appear in the caller's API request log", async () => {
+    const client = await connectHttp(aliceKey);
+    await call(client, "usage_stats");
+    const { logs } = await server.client(aliceKey).myLogs(50);
+    expect(logs.some((l) => l.method === "POST" && l.endpoint === "/mcp" && l.status === 200)).toBe(true);
+  });
+
   test("a second user sees only their own sessions, stats and hits", async () => {
     const bob = await connectHttp(bobKey);
     const recent = await call(bob, "list_recent_sessions");

@@ -69,7 +69,7 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
     const route = pattern.endsWith("*") ? c.req.path.slice(0, 200) : pattern;
     const userId = c.get("user")?.id ?? null;
     logger.debug({ method: c.req.method, route, status: c.res.status, ms: durationMs, user: userId }, "request");
-    if (route.startsWith("/api/") || route.startsWith("/sync/")) {
+    if (route.startsWith("/api/") || route.startsWith("/sync/") || route === "/mcp") {
       apiLog.record({ userId, keyId: c.get("apiKeyId") ?? null, method: c.req.method, endpoint: route, status: c.res.status, durationMs, createdAt: Date.now() });
     }
   });
