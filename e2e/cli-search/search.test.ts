@@ -84,8 +84,11 @@ describe("opensync search", () => {
   test("--source and --project filter", async () => {
     const bySource = JSON.parse((await search(["migration", "--type", "fulltext", "--source", "opencode", "--json"])).stdout) as SearchResponse;
     expect(bySource.results.map((x) => x.sessionId)).toEqual([ids.alice.migration]);
-    const none = JSON.parse((await search(["migration", "--type", "fulltext", "--source", "claude-code", "--json"])).stdout) as SearchResponse;
+    // An agent's short name is its protocol id ("claude" is "claude-code").
+    const none = JSON.parse((await search(["migration", "--type", "fulltext", "--source", "claude", "--json"])).stdout) as SearchResponse;
     expect(none.results).toEqual([]);
+    const byAlias = JSON.parse((await search(["uploader", "--type", "fulltext", "--source", "claude", "--json"])).stdout) as SearchResponse;
+    expect(byAlias.results.map((x) => x.sessionId)).toEqual([ids.alice.retry]);
     const byProject = await search(["partition", "--type", "fulltext", "--project", "warehouse"]);
     expect(byProject.stdout).toContain("Plan the warehouse database migration");
     expect((await search(["nothing-matches-this-xyzzy", "--type", "fulltext"])).stdout).toBe("No sessions match (fulltext search).\n");

@@ -187,6 +187,11 @@ describe.each(transports)("MCP over %s", (_name, connect) => {
     expect(hybridResults.results.map((x) => x.sessionId)).not.toContain(ids.bob.notes);
     if (hybridResults.degraded) expect(hybrid.text.split("\n")[0]).toBe(`Note: the server could not serve hybrid search fully (${hybridResults.degraded}).`);
 
+    const ids_ = (r: CallToolResult) => (r.structuredContent as { results: Array<{ sessionId: string }> }).results.map((x) => x.sessionId);
+    expect(ids_(await call(alice, "search_sessions", { query: SHARED_WORD, type: "fulltext", source: "claude" }))).toEqual([ids.alice.retry]);
+    expect(ids_(await call(alice, "search_sessions", { query: SHARED_WORD, type: "fulltext", source: "opencode" }))).toEqual([]);
+    expect(ids_(await call(alice, "search_sessions", { query: SHARED_WORD, type: "fulltext", from: "2025-06-03" }))).toEqual([]);
+
     const none = await call(alice, "search_sessions", { query: BOB_SECRET, type: "fulltext" });
     expect(none.isError).toBeFalsy();
     expect((none.structuredContent as { results: unknown[] }).results).toEqual([]);

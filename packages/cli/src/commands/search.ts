@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { loadCredentials } from "@opensync/collectors";
-import { OpenSyncClient, OpenSyncError, SEARCH_TYPES, type SearchResponse, type SearchType } from "@opensync/protocol";
+import { normalizeSource, OpenSyncClient, OpenSyncError, SEARCH_TYPES, type SearchResponse, type SearchType } from "@opensync/protocol";
 import { isoDate, markHighlights, sessionUrl } from "@opensync/server/mcp/format";
 import { CliError, EXIT, printJson } from "../output.js";
 
@@ -58,7 +58,7 @@ export function registerSearch(program: Command): void {
       const client = new OpenSyncClient({ baseUrl: creds.serverUrl, apiKey: creds.apiKey, timeoutMs: 30_000 });
       let response: SearchResponse;
       try {
-        response = await client.search({ q: words.join(" "), type: opts.type, limit: opts.limit, source: opts.source, project: opts.project });
+        response = await client.search({ q: words.join(" "), type: opts.type, limit: opts.limit, source: opts.source ? normalizeSource(opts.source) : undefined, project: opts.project });
       } catch (err) {
         if (err instanceof OpenSyncError) throw new CliError(`search failed: ${err.message}`, exitCodeFor(err));
         throw err;

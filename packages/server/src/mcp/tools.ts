@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import {
+  normalizeSource,
   SEARCH_TYPES,
   STATS_GROUPS,
   timestamp,
@@ -172,6 +173,9 @@ function pick(value: object, shape: Record<string, unknown>): Structured {
   return Object.fromEntries(Object.keys(shape).filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
 }
 
+/** An agent name as the protocol stores it ("claude" is "claude-code", "codex" is "codex-cli"). */
+const sourceId = (source: string | undefined) => (source?.trim() ? normalizeSource(source) : undefined);
+
 /** A tool's input that the server would refuse, reported before any call. */
 class ToolInputError extends Error {}
 
@@ -257,7 +261,7 @@ export function createOpenSyncMcpServer(backend: McpBackend, options: McpServerO
           q: input.query,
           type: input.type ?? "hybrid",
           limit: input.limit ?? 10,
-          source: input.source,
+          source: sourceId(input.source),
           project: input.project,
           from: toEpochMs("from", input.from),
           to: toEpochMs("to", input.to),
@@ -325,7 +329,7 @@ export function createOpenSyncMcpServer(backend: McpBackend, options: McpServerO
     },
     (input) =>
       run(async () => {
-        const response = await backend.listSessions({ limit: input.limit ?? 20, source: input.source, project: input.project, sort: "updatedAt", order: "desc" });
+        const response = await backend.listSessions({ limit: input.limit ?? 20, source: sourceId(input.source), project: input.project, sort: "updatedAt", order: "desc" });
         return {
           text: sessionListText(response, dashboardUrl),
           structured: { sessions: response.sessions.map((s) => sessionRow(s, dashboardUrl)), nextCursor: response.nextCursor },
