@@ -46,12 +46,20 @@ export async function signIn(context: BrowserContext, baseUrl: string, email: st
   if (!res.ok()) throw new Error(`login failed: ${res.status()} ${await res.text()}`);
 }
 
-/** Page errors and console errors, collected so a test can assert the app logged none. */
-export function collectErrors(page: Page): string[] {
+/**
+ * Page errors, console errors and failed requests (with their URL), collected so a test can
+ * assert the app had none. `allow` lists URL paths whose 4xx/5xx is part of the test.
+ */
+export function collectErrors(page: Page, allow: RegExp[] = []): string[] {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    // The browser's own "Failed to load resource" line has no URL: the response listener says which.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(`console: ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.status() >= 400 && !allow.some((a) => a.test(path))) errors.push(`HTTP ${r.status()} ${r.request().method()} ${path}`);
   });
   return errors;
 }

@@ -44,3 +44,37 @@ export function useDeleteMyData() {
 export function useSearchStatus() {
   return useQuery({ queryKey: keys.searchStatus, queryFn: () => client.searchStatus(), retry: false });
 }
+
+export function useUsers(enabled: boolean) {
+  return useQuery({ queryKey: keys.users, queryFn: async () => (await client.listUsers()).users, enabled });
+}
+
+export function useCreateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; password: string; name?: string }) => client.createUser(input),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.users }),
+  });
+}
+
+export function useDeleteUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => client.deleteUser(id),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.users }),
+  });
+}
+
+/** `DELETE /api/me`: the account and everything it owns. (No client method yet: `raw` keeps the client's error handling.) */
+export function useDeleteAccount() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      await client.raw("DELETE", "/api/me");
+    },
+    onSuccess: () => {
+      qc.clear();
+      qc.setQueryData(keys.me, null);
+    },
+  });
+}

@@ -4,13 +4,10 @@ import { client, isUnauthorized } from "./client";
 import { keys } from "./keys";
 
 /*
- * Sign-in endpoints. `OpenSyncClient` has no methods for `/api/auth/*` yet, so these go through its
- * `raw()` (same error handling, same origin) until the protocol package gains `login`, `claim`,
- * `logout` and `authStatus`; then these become one-line calls.
+ * Sign-in endpoints. `OpenSyncClient` has no `login`, `claim` or `logout` methods yet, so these go
+ * through its `raw()` (same error handling, same origin) until the protocol package gains them.
  */
 interface AuthUser { user: UserInfo }
-/** `GET /api/auth/status` (public): whether anyone has an account yet and whether sign-up is open. */
-interface AuthStatus { hasUsers: boolean; allowSignup: boolean }
 
 const postJson = async <T>(path: string, body: unknown): Promise<T> => (await (await client.raw("POST", path, { body })).json()) as T;
 
@@ -19,7 +16,7 @@ export const authApi = {
   claim: (token: string, email: string, password: string, name?: string) =>
     postJson<AuthUser>("/api/auth/claim", { token, email, password, name: name || undefined }),
   logout: () => postJson<{ ok: true }>("/api/auth/logout", {}),
-  status: async () => (await (await client.raw("GET", "/api/auth/status")).json()) as AuthStatus,
+  status: () => client.authStatus(),
 };
 
 /** The signed-in user; `null` when signed out (a 401), an error for anything else. */

@@ -12,4 +12,5 @@ export const keys = {
   apiKeys: ["api-keys"] as const,
   apiLogs: ["api-logs"] as const,
   searchStatus: ["search-status"] as const,
+  users: ["users"] as const,
 };

@@ -6,7 +6,7 @@ import { AGENT_SETUPS } from "./agents";
 export function AgentSetupGuide({ showConnect = true }: { showConnect?: boolean }) {
   const origin = window.location.origin;
   return (
-    <div className="space-y-5 text-left">
+    <div className="min-w-0 space-y-5 text-left">
       {showConnect && (
         <section>
           <h3 className="text-sm font-semibold">1. Point this machine at the server</h3>
@@ -26,7 +26,7 @@ export function AgentSetupGuide({ showConnect = true }: { showConnect?: boolean 
         <h3 className="text-sm font-semibold">{showConnect ? "2. " : ""}Connect your agents</h3>
         <div className="mt-2 grid gap-3 md:grid-cols-2">
           {AGENT_SETUPS.map((a) => (
-            <div key={a.source} className="rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
+            <div key={a.source} className="min-w-0 rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
               <p className="text-sm font-medium">{a.name}</p>
               <p className="mb-2 text-xs muted">{a.how}</p>
               {a.commands.map((c) => (

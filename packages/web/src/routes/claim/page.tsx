@@ -24,7 +24,7 @@ export default function ClaimPage() {
       </AuthFrame>
     );
   }
-  if (status.data?.hasUsers && !claim.isSuccess) {
+  if (status.data?.hasOwner && !claim.isSuccess) {
     return (
       <AuthFrame title="Already claimed" subtitle="This server already has an owner.">
         <Link to="/login" className="btn-primary w-full py-2">

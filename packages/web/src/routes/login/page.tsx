@@ -31,7 +31,12 @@ export default function LoginPage() {
           That sign-in link is invalid, expired or already used. Sign in with your password, or run <code className="font-mono">opensync up</code> again for a new link.
         </p>
       )}
-      {status.data && !status.data.hasUsers && (
+      {status.data?.trustedHeader && (
+        <p className="mb-4 rounded-lg bg-zinc-100 p-3 text-sm dark:bg-zinc-800">
+          This server signs people in through its reverse proxy. If you see this form, the proxy did not send your identity: open OpenSync through the proxy's address.
+        </p>
+      )}
+      {status.data && !status.data.hasOwner && (
         <p className="mb-4 rounded-lg bg-accent-50 p-3 text-sm text-accent-700 dark:bg-accent-500/15 dark:text-accent-400">
           No account exists yet. Open the claim link the server printed when it started to create the owner account.
         </p>
