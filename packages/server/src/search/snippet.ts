@@ -1,5 +1,4 @@
 import type { Highlight } from "@opensync/protocol";
-import { WORD } from "./code-terms.js";
 import type { ParsedQuery, QueryTerm } from "./query.js";
 
 /**
@@ -15,66 +14,49 @@ export function stem(word: string): string {
   return m ? m[1].replace(/(.)\1$/, "$1") : w;
 }
 
-interface Token { text: string; lower: string; start: number; end: number }
+/** Escapes regex syntax (in `u` mode only syntax characters may be escaped). */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const WORD_CHAR = "[\\p{L}\\p{N}]";
+const NOT_AFTER_WORD = `(?<!${WORD_CHAR})`;
 
-function tokensOf(text: string): Token[] {
-  const out: Token[] = [];
-  for (const m of text.matchAll(WORD)) out.push({ text: m[0], lower: m[0].toLowerCase(), start: m.index!, end: m.index! + m[0].length });
-  return out;
-}
-
-function literalRanges(text: string, literal: string): Highlight[] {
-  const out: Highlight[] = [];
-  if (!literal) return out;
-  const hay = text.toLowerCase();
-  const needle = literal.toLowerCase();
-  for (let i = hay.indexOf(needle); i !== -1; i = hay.indexOf(needle, i + needle.length)) out.push([i, i + needle.length]);
-  return out;
-}
-
-function termRanges(text: string, tokens: Token[], term: QueryTerm): Highlight[] {
+/**
+ * A pattern finding a term's candidates in the text, and a test of each candidate. Scanning with
+ * a native regex per term (rather than splitting the text into words) keeps snippets of 60 KB
+ * tool outputs cheap.
+ */
+function termPattern(term: QueryTerm): { pattern: string; accept: (found: string) => boolean } {
   switch (term.kind) {
     case "word": {
       const s = stem(term.word);
-      return tokens.filter((t) => t.lower === term.word || stem(t.lower) === s).map((t) => [t.start, t.end]);
+      return { pattern: `${NOT_AFTER_WORD}${escape(s)}${WORD_CHAR}*`, accept: (f) => f.toLowerCase() === term.word || stem(f) === s };
     }
     case "prefix":
-      return tokens.filter((t) => t.lower.startsWith(term.word)).map((t) => [t.start, t.end]);
-    case "ident": {
-      // Whole tokens, and the identifier inside longer ones (`SessionStore` in `useSessionStore`).
-      const out: Highlight[] = [];
-      for (const t of tokens) {
-        const at = t.lower.indexOf(term.word);
-        if (at !== -1) out.push([t.start + at, t.start + at + term.word.length]);
-      }
-      return out;
-    }
+      return { pattern: `${NOT_AFTER_WORD}${escape(term.word)}${WORD_CHAR}*`, accept: () => true };
+    case "ident":
+      // Whole, and inside longer identifiers (`SessionStore` in `useSessionStore`).
+      return { pattern: escape(term.word), accept: () => true };
     case "flag":
-      return literalRanges(text, term.literal).filter(([s, e]) => !/[\p{L}\p{N}_\-.]/u.test(text[s - 1] ?? " ") && !/[\p{L}\p{N}]/u.test(text[e] ?? " "));
+      return { pattern: `(?<![\\p{L}\\p{N}_\\-.])${escape(term.literal)}(?![\\p{L}\\p{N}_\\-])`, accept: () => true };
     case "phrase": {
-      const exact = literalRanges(text, term.literal);
-      if (exact.length) return exact;
-      // Otherwise the words in sequence, whatever separates them.
-      const out: Highlight[] = [];
-      const n = term.words.length;
-      for (let i = 0; i + n <= tokens.length; i++) {
-        let ok = true;
-        for (let j = 0; j < n && ok; j++) {
-          const last = j === n - 1;
-          const tok = tokens[i + j].lower;
-          ok = last && term.prefix ? tok.startsWith(term.words[j]) : tok === term.words[j] || stem(tok) === stem(term.words[j]);
-        }
-        if (ok) out.push([tokens[i].start, tokens[i + n - 1].end]);
-      }
-      return out;
+      // The literal text, or the words in sequence whatever separates them (stems, like the index).
+      const words = term.words.map((w, i) => escape(i === term.words.length - 1 && term.prefix ? w : stem(w)) + `${WORD_CHAR}*`);
+      return { pattern: `${escape(term.literal)}|${NOT_AFTER_WORD}${words.join(`[^\\p{L}\\p{N}]+`)}`, accept: () => true };
     }
   }
 }
 
+function termRanges(text: string, term: QueryTerm): Highlight[] {
+  const { pattern, accept } = termPattern(term);
+  const out: Highlight[] = [];
+  for (const m of text.matchAll(new RegExp(pattern, "giu"))) {
+    if (m[0].length > 0 && accept(m[0])) out.push([m.index!, m.index! + m[0].length]);
+  }
+  return out;
+}
+
 /** Every matched span of `query` in `text`, sorted and merged. */
 export function matchRanges(text: string, query: ParsedQuery): Highlight[] {
-  const tokens = tokensOf(text);
-  const all = query.terms.flatMap((t) => termRanges(text, tokens, t)).sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const all = query.terms.flatMap((t) => termRanges(text, t)).sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: Highlight[] = [];
   for (const r of all) {
     const last = merged.at(-1);

@@ -228,8 +228,12 @@ export class SqliteFulltextIndexer {
 const MAX_BOOST = 1.3;
 const MONTH_MS = 30 * 86_400_000;
 const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max(0, now - at) / MONTH_MS);
-/** What a session's further hits can add to its best one (`groupBySession`). */
-const MAX_GROUP_BONUS = 1.2;
+/** Messages a broad query ranks at most (its most recent matches); totals still count them all. */
+export const RANK_WINDOW = 10_000;
+/** The best hits by BM25 re-ordered with the recency boost, for message and session results. */
+const RERANK = 1000;
+const RERANK_SESSIONS = 2000;
+const byScore = (a: ScoredDoc, b: ScoredDoc) => b.score - a.score || (a.messageId ?? "").localeCompare(b.messageId ?? "");
 
 interface RankedRow { doc: number; rank: number; session_id: string; created_at: number }
 
@@ -283,28 +287,50 @@ export class SqliteFulltextIndex implements FulltextIndex {
     return { from: `fts.fts_index f JOIN fts.fts_docs d ON d.doc = f.rowid ${joins.join(" ")}`, where: where.join(" AND "), params, plain };
   }
 
-  /** The `k` best matches by BM25 (FTS5 sorts them itself when nothing else narrows them). */
-  private ranked(match: FulltextMatch, scope: FulltextScope, k: number): RankedRow[] {
+  /**
+   * The `k` best matches by BM25 after `offset`, within the rank window: a query matching more
+   * than `RANK_WINDOW` messages ranks only its most recent `RANK_WINDOW` (BM25 scores every
+   * document it ranks; recency is what breaks such broad queries anyway). Titles always rank.
+   */
+  private ranked(match: FulltextMatch, scope: FulltextScope, k: number, offset = 0): RankedRow[] {
     const q = this.where(match, scope);
+    const cutoff = this.windowStart(q);
+    const limit = { k: k + offset };
+    let rows: Array<{ doc: number; rank: number; session_id?: string; created_at?: number }>;
     if (q.plain) {
-      const top = this.db
-        .prepare("SELECT rowid AS doc, rank FROM fts.fts_index WHERE fts_index MATCH @match ORDER BY rank LIMIT @k")
-        .all({ ...q.params, k }) as Array<{ doc: number; rank: number }>;
-      const meta = new Map<number, { session_id: string; created_at: number }>();
-      for (const group of chunked(top.map((r) => r.doc))) {
-        const rows = this.db
-          .prepare(`SELECT doc, session_id, created_at FROM fts.fts_docs WHERE doc IN (${marks(group.length)})`)
-          .all(...group) as Array<{ doc: number; session_id: string; created_at: number }>;
-        for (const r of rows) meta.set(r.doc, r);
-      }
-      return top.flatMap((r) => {
-        const m = meta.get(r.doc);
-        return m ? [{ doc: r.doc, rank: r.rank, session_id: m.session_id, created_at: Number(m.created_at) }] : [];
-      });
+      const top = (range: string, params: Record<string, unknown>) =>
+        this.db.prepare(`SELECT rowid AS doc, rank FROM fts.fts_index WHERE fts_index MATCH @match ${range} ORDER BY rank LIMIT @k`).all({ ...q.params, ...params, ...limit }) as Array<{ doc: number; rank: number }>;
+      rows = cutoff === undefined ? top("", {}) : [...top("AND rowid >= @cutoff", { cutoff }), ...top("AND rowid < 0", {})];
+    } else {
+      const top = (range: string, params: Record<string, unknown>) =>
+        this.db
+          .prepare(`SELECT f.rowid AS doc, f.rank AS rank, d.session_id, d.created_at FROM ${q.from} WHERE ${q.where} ${range} ORDER BY f.rank LIMIT @k`)
+          .all({ ...q.params, ...params, ...limit }) as RankedRow[];
+      rows = cutoff === undefined ? top("", {}) : [...top("AND f.rowid >= @cutoff", { cutoff }), ...top("AND f.rowid < 0", {})];
     }
-    return this.db
-      .prepare(`SELECT f.rowid AS doc, f.rank AS rank, d.session_id, d.created_at FROM ${q.from} WHERE ${q.where} ORDER BY f.rank LIMIT @k`)
-      .all({ ...q.params, k }) as RankedRow[];
+    rows.sort((a, b) => a.rank - b.rank || a.doc - b.doc);
+    rows = rows.slice(offset, offset + k);
+    if (!q.plain) return rows as RankedRow[];
+    const meta = new Map<number, { session_id: string; created_at: number }>();
+    for (const group of chunked(rows.map((r) => r.doc))) {
+      const found = this.db
+        .prepare(`SELECT doc, session_id, created_at FROM fts.fts_docs WHERE doc IN (${marks(group.length)})`)
+        .all(...group) as Array<{ doc: number; session_id: string; created_at: number }>;
+      for (const r of found) meta.set(r.doc, r);
+    }
+    return rows.flatMap((r) => {
+      const m = meta.get(r.doc);
+      return m ? [{ doc: r.doc, rank: r.rank, session_id: m.session_id, created_at: Number(m.created_at) }] : [];
+    });
+  }
+
+  /** The lowest message id of the `RANK_WINDOW` most recent matches, or undefined when fewer match. */
+  private windowStart(q: { from: string; where: string; params: Record<string, unknown>; plain: boolean }): number | undefined {
+    const sql = q.plain
+      ? "SELECT rowid AS doc FROM fts.fts_index WHERE fts_index MATCH @match AND rowid > 0 ORDER BY rowid DESC LIMIT 1 OFFSET @skip"
+      : `SELECT f.rowid AS doc FROM ${q.from} WHERE ${q.where} AND f.rowid > 0 ORDER BY f.rowid DESC LIMIT 1 OFFSET @skip`;
+    const row = this.db.prepare(sql).get({ ...q.params, skip: RANK_WINDOW - 1 }) as { doc: number } | undefined;
+    return row?.doc;
   }
 
   async count(match: FulltextMatch, scope: FulltextScope, groupBy: SearchGrouping): Promise<number> {
@@ -317,30 +343,31 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   /**
-   * Best first by BM25 × recency. Only the top `k` by BM25 are boosted; `k` grows until no
-   * document below it could enter the page even with the largest boost, so pages are exact.
+   * Best first: the `RERANK` best by BM25, re-ordered by BM25 × recency, then the rest in BM25
+   * order. The pool does not depend on the page, so pages never overlap or skip.
    */
   async docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number): Promise<ScoredDoc[]> {
     const want = offset + limit;
-    for (let k = Math.max(100, want * 3); ; k *= 4) {
-      const rows = this.ranked(match, scope, k);
-      const scored = rows.map((r) => toDoc(r, scope.now)).sort((a, b) => b.score - a.score);
-      if (rows.length < k || (scored.length >= want && scored[want - 1].score >= -rows[rows.length - 1].rank * MAX_BOOST)) {
-        return scored.slice(offset, want);
-      }
-    }
+    const pool = this.ranked(match, scope, RERANK).map((r) => toDoc(r, scope.now)).sort(byScore);
+    if (want <= pool.length || pool.length < RERANK) return pool.slice(offset, want);
+    const rest = this.ranked(match, scope, want - RERANK, RERANK).map((r) => toDoc(r, scope.now));
+    return pool.concat(rest).slice(offset, want);
   }
 
-  /** Sessions by their best hit plus a little for the others (among the top `k` matches). */
+  /**
+   * Sessions by their best hit plus a little for the others: first the sessions of the
+   * `RERANK_SESSIONS` best hits, then the other sessions of the rank window by their best hit.
+   */
   async sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number): Promise<ScoredSession[]> {
     const want = offset + limit;
-    for (let k = Math.max(200, want * 10); ; k *= 4) {
-      const rows = this.ranked(match, scope, k);
-      const groups = groupBySession(rows.map((r) => toDoc(r, scope.now)).sort((a, b) => b.score - a.score));
-      if (rows.length < k || (groups.length >= want && groups[want - 1].score >= -rows[rows.length - 1].rank * MAX_BOOST * MAX_GROUP_BONUS)) {
-        return groups.slice(offset, want).map((g) => ({ sessionId: g.sessionId, score: g.score, hits: g.hits.slice(0, hitsPerSession) }));
-      }
+    const hits = this.ranked(match, scope, RERANK_SESSIONS).map((r) => toDoc(r, scope.now)).sort(byScore);
+    let groups = groupBySession(hits);
+    if (groups.length < want && hits.length === RERANK_SESSIONS) {
+      const first = new Set(groups.map((g) => g.sessionId));
+      const more = this.ranked(match, scope, RANK_WINDOW, RERANK_SESSIONS).map((r) => toDoc(r, scope.now));
+      groups = groups.concat(groupBySession(more).filter((g) => !first.has(g.sessionId)));
     }
+    return groups.slice(offset, want).map((g) => ({ sessionId: g.sessionId, score: g.score, hits: g.hits.slice(0, hitsPerSession) }));
   }
 
   async sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>> {
