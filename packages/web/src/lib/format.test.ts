@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayKeyStart, formatCost, formatDuration, formatPercent, formatTokens, localDayKey, shortProject } from "./format";
+import { dayKeyStart, formatCost, formatUnitCost, formatDuration, formatPercent, formatTokens, localDayKey, shortProject } from "./format";
 
 describe("formatTokens", () => {
   it.each([
@@ -25,6 +25,15 @@ describe("formatCost", () => {
     [3.405, "$3.41"],
     [12_345.678, "$12,345.68"],
   ])("%d → %s", (n, text) => expect(formatCost(n)).toBe(text));
+});
+
+describe("formatUnitCost", () => {
+  it.each([
+    [0.0015, "$0.0015"],
+    [0.000123, "$0.00012"],
+    [0.42, "$0.42"],
+    [0, "$0.00"],
+  ])("%d → %s", (n, text) => expect(formatUnitCost(n)).toBe(text));
 });
 
 describe("formatDuration", () => {

@@ -33,6 +33,14 @@ export function formatCost(n: number | null | undefined): string {
   return v.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
+/** Unit prices, where cents are too coarse: 0.0015 → "$0.0015", 0.42 → "$0.42". */
+export function formatUnitCost(n: number | null | undefined): string {
+  const v = Number(n ?? 0);
+  if (!Number.isFinite(v) || v === 0) return "$0.00";
+  if (Math.abs(v) >= 0.01) return formatCost(v);
+  return `$${Number(v.toPrecision(2)).toFixed(Math.min(8, 1 - Math.floor(Math.log10(Math.abs(v)))))}`;
+}
+
 /** 0.4 → "40%", 0.0512 → "5.1%": one decimal below ten percent, where it still matters. */
 export function formatPercent(ratio: number | null | undefined): string {
   const v = Number(ratio ?? 0) * 100;

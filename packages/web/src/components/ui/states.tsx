@@ -38,7 +38,7 @@ export function ErrorState({ error, retry, title = "Something went wrong" }: { e
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
     <div className="card flex flex-col items-center gap-2 px-6 py-10 text-center">
-      <p className="text-base font-semibold">{title}</p>
+      <h2 className="text-base font-semibold">{title}</h2>
       {children && <div className="max-w-xl text-sm muted">{children}</div>}
       {action && <div className="mt-2">{action}</div>}
     </div>

@@ -9,7 +9,7 @@ import { UsageChart } from "../../components/charts/usage-chart";
 import { agentName } from "../../components/setup/agents";
 import { Segmented } from "../../components/ui/segmented";
 import { ErrorState, LoadingBlock, PageHeader } from "../../components/ui/states";
-import { formatCost, formatDateTime, formatInteger, formatPercent, formatTokens, shortProject } from "../../lib/format";
+import { formatCost, formatUnitCost, formatDateTime, formatInteger, formatPercent, formatTokens, shortProject } from "../../lib/format";
 import { usageBlocks } from "./blocks";
 import { HourGrid } from "./hour-grid";
 import { hourOfWeek } from "./hour-of-week";
@@ -146,7 +146,7 @@ function Efficiency({ stats }: { stats: StatsResponse }) {
   const cacheable = stats.promptTokens + stats.cacheReadTokens + stats.cacheWriteTokens;
   const items = [
     { label: "Tokens per message", value: stats.messageCount ? formatTokens(stats.totalTokens / stats.messageCount) : "—" },
-    { label: "Cost per 1K tokens", value: stats.totalTokens ? formatCost((stats.totalCost / stats.totalTokens) * 1000) : "—" },
+    { label: "Cost per 1K tokens", value: stats.totalTokens ? formatUnitCost((stats.totalCost / stats.totalTokens) * 1000) : "—" },
     { label: "Cache-hit ratio", value: cacheable ? formatPercent(stats.cacheReadTokens / cacheable) : "—", hint: "cache reads ÷ all input tokens" },
     { label: "Cost per session", value: stats.sessionCount ? formatCost(stats.totalCost / stats.sessionCount) : "—" },
   ];

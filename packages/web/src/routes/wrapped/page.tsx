@@ -16,7 +16,16 @@ export default function WrappedPage() {
   const [params, setParams] = useSearchParams();
   const today = localDayKey(Date.now());
   const raw = params.get("day");
-  const day = raw && /^\d{4}-\d{2}-\d{2}$/.test(raw) && raw <= today ? raw : today;
+  // Without `?day=`, the last day anything happened (today is often still empty).
+  const all = useStats({});
+  const lastActive = all.data?.lastSessionAt ? localDayKey(all.data.lastSessionAt) : today;
+  const day = raw && /^\d{4}-\d{2}-\d{2}$/.test(raw) && raw <= today ? raw : lastActive;
+  const shift = (days: number) => {
+    const d = new Date(dayKeyStart(day));
+    d.setDate(d.getDate() + days);
+    const key = localDayKey(d.getTime());
+    if (key <= today) setParams({ day: key }, { replace: true });
+  };
   const from = dayKeyStart(day);
   const to = from + 86_400_000 - 1;
   const totals = useStats({ from, to, groupBy: "project" });
@@ -61,7 +70,13 @@ export default function WrappedPage() {
             <label className="sr-only" htmlFor="wrapped-day">
               Day
             </label>
+            <button type="button" className="btn px-2" onClick={() => shift(-1)} aria-label="Previous day">
+              ←
+            </button>
             <input id="wrapped-day" className="input w-auto" type="date" max={today} value={day} onChange={(e) => e.target.value && setParams({ day: e.target.value }, { replace: true })} />
+            <button type="button" className="btn px-2" onClick={() => shift(1)} disabled={day >= today} aria-label="Next day">
+              →
+            </button>
             <button type="button" className="btn-primary" onClick={download} disabled={saving || !s}>
               {saving ? "Rendering…" : "Download PNG"}
             </button>
