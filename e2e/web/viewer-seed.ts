@@ -30,7 +30,7 @@ export async function seedRichSession(client: OpenSyncClient, now = Date.now()):
     }),
     m(2, t0 + 40_000, { role: "tool", parts: [{ type: "tool-result", content: { callId: "call-bash", output: longOutput, isError: true } }] }),
     m(3, t0 + 50_000, { role: "user", textContent: "Explore how reconnects are scheduled.", metadata: { isSidechain: true, agentId: "explore-1" } }),
-    m(4, t0 + 60_000, { role: "assistant", model: "claude-haiku-4-5", totalTokens: 4321, cost: 0.004, textContent: "`scheduleReconnect` resets `attempt` to 0 on each error.", metadata: { isSidechain: true, agentId: "explore-1" } }),
+    m(4, t0 + 60_000, { role: "assistant", model: "claude-haiku-4-5", promptTokens: 4000, completionTokens: 321, cost: 0.004, textContent: "`scheduleReconnect` resets `attempt` to 0 on each error.", metadata: { isSidechain: true, agentId: "explore-1" } }),
     m(5, t0 + 80_000, {
       role: "assistant", model: "claude-sonnet-4-5", promptTokens: 2000, completionTokens: 500, cost: 0.02, durationMs: 12_000,
       parts: [

@@ -64,7 +64,7 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
     const edit = page.locator("details[data-tool=Edit]");
     await edit.locator("summary").click();
     const diff = edit.getByTestId("diff");
-    expect(await diff.locator("div").allTextContents()).toEqual(["-attempt = 0;", "+attempt += 1;", "-scheduleReconnect();", "+scheduleReconnect(nextDelay(attempt));"]);
+    expect(await diff.locator("div").allTextContents()).toEqual(["-attempt = 0;", "-scheduleReconnect();", "+attempt += 1;", "+scheduleReconnect(nextDelay(attempt));"]);
 
     // Reasoning is hidden until asked for.
     expect(await page.getByText("The backoff is reset on every error").count()).toBe(0);

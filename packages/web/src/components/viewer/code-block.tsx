@@ -40,7 +40,7 @@ export const CodeBlock = memo(function CodeBlock({ code, language }: { code: str
     <div className="group relative my-2">
       {language && <span className="absolute left-3 top-1.5 select-none font-mono text-[10px] uppercase tracking-wide text-zinc-500 dark:text-zinc-400">{language}</span>}
       <CopyButton text={code} label="Copy code" className="btn absolute right-1.5 top-1.5 px-1.5 py-0.5 text-xs opacity-80 group-hover:opacity-100" />
-      <pre className={`hljs-theme overflow-x-auto rounded-lg border border-zinc-200 bg-zinc-50 p-3 text-[13px] leading-relaxed dark:border-zinc-800 dark:bg-zinc-950 ${language ? "pt-6" : ""}`}>
+      <pre tabIndex={0} aria-label={language ? `${language} code` : "Code"} className={`hljs-theme overflow-x-auto rounded-lg border border-zinc-200 bg-zinc-50 p-3 text-[13px] leading-relaxed dark:border-zinc-800 dark:bg-zinc-950 ${language ? "pt-6" : ""}`}>
         {/* highlight.js output is escaped source plus class-only spans (see highlight.ts). */}
         {html !== null ? <code ref={ref} className="font-mono" dangerouslySetInnerHTML={{ __html: html }} /> : <code ref={ref} className="font-mono">{code}</code>}
       </pre>

@@ -41,7 +41,7 @@ export const DiffView = memo(function DiffView({ lines, path }: { lines: DiffLin
         <span className="ml-auto text-emerald-700 dark:text-emerald-400">+{added}</span>
         <span className="text-red-700 dark:text-red-400">−{removed}</span>
       </figcaption>
-      <pre className="overflow-x-auto text-[12.5px] leading-5" data-testid="diff">
+      <pre tabIndex={0} aria-label={`Changes to ${path ?? "the file"}`} className="overflow-x-auto text-[12.5px] leading-5" data-testid="diff">
         {lines.map((l, i) => (
           <div key={i} className={`px-3 ${LINE_CLASS[l.sign]}`}>
             <span aria-hidden className="mr-2 select-none opacity-70">{l.sign}</span>

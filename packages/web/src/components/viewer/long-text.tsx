@@ -20,7 +20,7 @@ export function LongText({ text, tone = "plain", label }: { text: string; tone?:
   const toneClass = tone === "error" ? "border-red-200 bg-red-50 text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200" : "border-zinc-200 bg-zinc-50 text-zinc-800 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-200";
   return (
     <div>
-      <pre aria-label={label} className={`max-h-[32rem] overflow-auto whitespace-pre-wrap break-words rounded-lg border p-2.5 font-mono text-[12.5px] leading-5 ${toneClass}`}>
+      <pre tabIndex={0} aria-label={label} className={`max-h-[32rem] overflow-auto whitespace-pre-wrap break-words rounded-lg border p-2.5 font-mono text-[12.5px] leading-5 ${toneClass}`}>
         {all || !cut ? text : shown}
       </pre>
       {cut && (

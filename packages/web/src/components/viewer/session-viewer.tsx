@@ -51,6 +51,8 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
     estimateSize: (i) => estimate(rows[i]),
     overscan: 6,
     scrollMargin,
+    // The phone's sticky top bar (56 px) must not cover the message a jump lands on.
+    scrollPaddingStart: 72,
     getItemKey: (i) => rows[i]?.key ?? i,
   });
   const items = virtualizer.getVirtualItems();
@@ -92,10 +94,22 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
   }, [targetId, rows, mode, messages, hasMore, loadingMore, loadMore, scrollToRow]);
 
   const currentRow = useCurrentRow(items, scrollMargin);
-  useKeySequences({
-    j: () => scrollToRow(Math.min(rows.length - 1, currentRow + 1)),
-    k: () => scrollToRow(Math.max(0, currentRow - 1)),
-  });
+  /** Where j/k start from: the message they last moved to while it is on screen, else the one at the top. */
+  const startRow = () => {
+    const focused = document.activeElement?.closest<HTMLElement>("[data-index]");
+    if (focused && listRef.current?.contains(focused)) {
+      const box = focused.getBoundingClientRect();
+      if (box.bottom > 0 && box.top < window.innerHeight) return Number(focused.dataset.index);
+    }
+    return currentRow;
+  };
+  const step = (dir: 1 | -1) => {
+    // Pause markers are skipped: j/k go from message to message.
+    for (let i = startRow() + dir; i >= 0 && i < rows.length; i += dir) {
+      if (rows[i]!.kind !== "gap") return scrollToRow(i);
+    }
+  };
+  useKeySequences({ j: () => step(1), k: () => step(-1) });
 
   return (
     <div>

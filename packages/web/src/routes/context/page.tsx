@@ -29,17 +29,17 @@ export default function ContextPage() {
   return (
     <div>
       <PageHeader title="Context" description="Ask what an agent would ask: this is exactly what /api/context and the MCP tool get_context hand it." />
-      <div className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <section aria-label="Context preview" className="min-w-0 space-y-3">
           <form
-            className="flex flex-wrap gap-2"
+            className="flex flex-col gap-2 sm:flex-row"
             onSubmit={(e) => {
               e.preventDefault();
               setQ(draft.trim());
             }}
           >
             <label htmlFor={ids.q} className="sr-only">Question</label>
-            <input id={ids.q} data-page-search className="input min-w-0 flex-1 basis-64" placeholder="How did we fix the websocket reconnect loop?" value={draft} onChange={(e) => setDraft(e.target.value)} />
+            <input id={ids.q} data-page-search className="input min-w-0 flex-1" placeholder="How did we fix the websocket reconnect loop?" value={draft} onChange={(e) => setDraft(e.target.value)} />
             <button type="submit" className="btn-primary" disabled={!draft.trim()}>Get context</button>
           </form>
           <div className="flex flex-wrap items-center gap-3">
@@ -62,7 +62,7 @@ export default function ContextPage() {
             <ContextResult data={query.data!} />
           )}
         </section>
-        <aside aria-label="Connect an agent" className="space-y-3">
+        <aside aria-label="Connect an agent" className="min-w-0 space-y-3">
           <h2 className="text-base font-semibold">Give it to an agent (MCP)</h2>
           {mcpSnippets(window.location.origin).map((s) => (
             <div key={s.id} className="card p-3">
@@ -70,7 +70,7 @@ export default function ContextPage() {
                 <h3 className="text-sm font-medium">{s.title}</h3>
                 <CopyButton text={s.code} label={`Copy ${s.title}`} className="btn px-2 py-0.5 text-xs" />
               </div>
-              <pre className="overflow-x-auto rounded-lg bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-950">{s.code}</pre>
+              <pre tabIndex={0} aria-label={`${s.title} set-up`} className="overflow-x-auto rounded-lg bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-950">{s.code}</pre>
               <p className="mt-1.5 text-xs muted">{s.note}</p>
             </div>
           ))}
