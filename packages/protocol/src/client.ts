@@ -2,6 +2,7 @@ import type { ApiKeyInfo, AuthStatus, CreatedApiKey, UserInfo, UserListResponse 
 import type { ErrorBody } from "./errors.js";
 import type {
   ApiLogRow,
+  BlocksResponse,
   MessagePage,
   PublicMessagePage,
   SessionDetailResponse,
@@ -208,8 +209,12 @@ export class OpenSyncClient {
   publicTimeline(slug: string): Promise<SessionTimeline> {
     return this.json("GET", `/api/public/${encodeURIComponent(slug)}/timeline`);
   }
-  stats(query: { from?: number; to?: number; groupBy?: StatsGroup; tzOffset?: number } = {}): Promise<StatsResponse> {
+  stats(query: { from?: number; to?: number; groupBy?: StatsGroup; tzOffset?: number; cumulative?: boolean } = {}): Promise<StatsResponse> {
     return this.json("GET", "/api/stats", { query });
+  }
+  /** 5-hour usage blocks with burn rate and projection (ccusage's `blocks`), default the last 7 days. */
+  statsBlocks(query: { from?: number; to?: number } = {}): Promise<BlocksResponse> {
+    return this.json("GET", "/api/stats/blocks", { query });
   }
   /** Returns the download as text (json, markdown, jsonl or csv). */
   async exportText(query: { id?: string; format: string }): Promise<{ text: string; contentType: string | null; filename: string | null }> {

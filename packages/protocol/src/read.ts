@@ -145,15 +145,27 @@ export interface ShareResponse {
 export type PublicSession = Omit<Session, "externalId" | "machine" | "projectPath" | "metadata">;
 export interface PublicMessagePage extends Omit<MessagePage, "session"> { session: PublicSession }
 
-export const STATS_GROUPS = ["day", "model", "provider", "project", "source", "machine"] as const;
+/**
+ * `groupBy` of `GET /api/stats`. Time groups are local to `tzOffset`: `day` (key `YYYY-MM-DD`),
+ * `week` (key: its Monday, `YYYY-MM-DD`), `month` (`YYYY-MM`), `hourOfWeek` (the activity grid:
+ * key `<ISO weekday 1-7>-<hour 00-23>`, e.g. `1-09` is Monday 09:00-10:00). The others group by
+ * the session's field (key null where it has none).
+ */
+export const STATS_GROUPS = ["day", "week", "month", "hourOfWeek", "model", "provider", "project", "source", "machine"] as const;
 export type StatsGroup = (typeof STATS_GROUPS)[number];
+/** Groups in time order, which `cumulative=true` turns into running totals. */
+export const CUMULATIVE_GROUPS = ["day", "week", "month"] as const satisfies readonly StatsGroup[];
+
+const booleanParam = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 export const statsQuerySchema = z.object({
   from: optional(timestamp),
   to: optional(timestamp),
   groupBy: optional(z.enum(STATS_GROUPS)),
-  /** Minutes east of UTC used to cut days (`groupBy=day`); the browser's `-getTimezoneOffset()`. */
+  /** Minutes east of UTC used to cut days, weeks, months and hours; the browser's `-getTimezoneOffset()`. */
   tzOffset: optional(z.coerce.number().int().min(-14 * 60).max(14 * 60)).transform((v) => v ?? 0),
+  /** With `groupBy=day|week|month`: each group holds the totals from the start of the range up to its end. */
+  cumulative: optional(booleanParam).transform((v) => v ?? false),
 });
 export type StatsQuery = z.output<typeof statsQuerySchema>;
 
@@ -180,6 +192,51 @@ export interface StatsResponse extends UsageTotals {
   groupBy?: StatsGroup;
   groups?: StatsGroupRow[];
 }
+
+/**
+ * Query of `GET /api/stats/blocks`: 5-hour usage blocks over the messages of `[from, to)` (default
+ * the last 7 days; at most 92 days).
+ */
+export const BLOCK_RANGE_MAX_MS = 92 * 86_400_000;
+export const blocksQuerySchema = z.object({ from: optional(timestamp), to: optional(timestamp) });
+
+/** Tokens of a block, in the read API's terms. */
+export interface BlockTokens {
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+}
+
+/**
+ * A 5-hour usage block as ccusage 17.2.1 (`blocks`) forms them: it starts at its first message's
+ * hour, ends 5 hours later; a message more than 5 hours after the block start or after the previous
+ * message starts a new block, and a gap of more than 5 hours between messages is a gap block.
+ */
+export interface UsageBlock {
+  /** ISO start time (`gap-` + ISO for a gap). */
+  id: string;
+  startTime: number;
+  endTime: number;
+  /** The last message's time (null for a gap). */
+  actualEndTime: number | null;
+  /** Its last message is less than 5 hours ago and the block has not ended. */
+  isActive: boolean;
+  isGap: boolean;
+  /** Messages with usage in the block. */
+  entries: number;
+  tokens: BlockTokens;
+  cost: number;
+  models: string[];
+  /** Over the span from the first to the last message; null for a gap or a single instant. */
+  burnRate: { tokensPerMinute: number; tokensPerMinuteForIndicator: number; costPerHour: number } | null;
+  /** For the active block: where the burn rate takes it by the block's end. */
+  projection: { totalTokens: number; totalCost: number; remainingMinutes: number } | null;
+}
+
+export interface BlocksResponse { from: number; to: number; blocks: UsageBlock[] }
 
 /** Query of `GET /api/me/logs` (the caller's API request log, newest first). */
 export const apiLogQuerySchema = z.object({

@@ -1,7 +1,52 @@
-import type { StatsQuery, StatsResponse } from "@opensync/protocol";
-import type { Store } from "../store/types.js";
+import { BLOCK_RANGE_MAX_MS, CUMULATIVE_GROUPS, type BlocksResponse, type StatsGroupRow, type StatsQuery, type StatsResponse, type UsageTotals } from "@opensync/protocol";
+import { ApiError } from "../http/errors.js";
+import { isoDay } from "../store/kysely/stats-scan.js";
+import type { Store, TimeUnitRow } from "../store/types.js";
+import { usageBlocks } from "./usage-blocks.js";
 
 type Usage = Record<string, { tokens: number; cost: number; sessions: number }>;
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAYS_PER_WEEK = 7;
+/** 1970-01-01 was a Thursday: day 0 is weekday 3 counting Monday as 0. */
+const EPOCH_WEEKDAY = 3;
+
+const mod = (a: number, n: number) => ((a % n) + n) % n;
+
+const SUMMED: Array<keyof UsageTotals> = [
+  "sessionCount", "messageCount", "totalTokens", "promptTokens", "completionTokens",
+  "cacheReadTokens", "cacheWriteTokens", "reasoningTokens", "totalCost", "totalDurationMs",
+];
+
+/** Folds time units into groups keyed by `keyOf(unit)`, in the order the keys first appear. */
+function fold(units: TimeUnitRow[], keyOf: (unit: number) => string): StatsGroupRow[] {
+  const groups = new Map<string, StatsGroupRow>();
+  for (const { unit, ...totals } of units) {
+    const key = keyOf(unit);
+    const group = groups.get(key);
+    if (!group) groups.set(key, { key, ...totals });
+    else for (const k of SUMMED) group[k] += totals[k];
+  }
+  return [...groups.values()];
+}
+
+/** Monday of the local day's week, `YYYY-MM-DD`. */
+export const weekKey = (day: number) => isoDay(day - mod(day + EPOCH_WEEKDAY, DAYS_PER_WEEK));
+export const monthKey = (day: number) => isoDay(day).slice(0, 7);
+/** `<ISO weekday 1-7>-<hour 00-23>` of a local hour number. */
+export function hourOfWeekKey(hour: number): string {
+  const weekday = mod(Math.floor(hour / 24) + EPOCH_WEEKDAY, DAYS_PER_WEEK) + 1;
+  return `${weekday}-${String(mod(hour, 24)).padStart(2, "0")}`;
+}
+
+function runningTotals(groups: StatsGroupRow[]): StatsGroupRow[] {
+  const sum = Object.fromEntries(SUMMED.map((k) => [k, 0])) as unknown as UsageTotals;
+  return groups.map((g) => {
+    for (const k of SUMMED) sum[k] += g[k];
+    return { ...g, ...sum };
+  });
+}
 
 export class StatsService {
   constructor(private readonly store: Store) {}
@@ -18,8 +63,35 @@ export class StatsService {
     const response: StatsResponse = { ...totals, modelUsage: usage(byModel), sourceUsage: usage(bySource) };
     if (query.groupBy) {
       response.groupBy = query.groupBy;
-      response.groups = await this.store.stats.groups(userId, query.groupBy, range, query.tzOffset);
+      let groups = await this.groups(userId, query.groupBy, range, query.tzOffset);
+      if (query.cumulative && (CUMULATIVE_GROUPS as readonly string[]).includes(query.groupBy)) groups = runningTotals(groups);
+      response.groups = groups;
     }
     return response;
+  }
+
+  private async groups(userId: string, by: NonNullable<StatsQuery["groupBy"]>, range: { from?: number; to?: number }, tzOffset: number): Promise<StatsGroupRow[]> {
+    switch (by) {
+      case "week":
+        return fold(await this.store.stats.timeUnits(userId, range, tzOffset, DAY_MS), weekKey);
+      case "month":
+        return fold(await this.store.stats.timeUnits(userId, range, tzOffset, DAY_MS), monthKey);
+      case "hourOfWeek": {
+        const grid = fold(await this.store.stats.timeUnits(userId, range, tzOffset, HOUR_MS), hourOfWeekKey);
+        return grid.sort((a, b) => (a.key! < b.key! ? -1 : 1));
+      }
+      default:
+        return this.store.stats.groups(userId, by, range, tzOffset);
+    }
+  }
+
+  /** ccusage-style 5-hour blocks over the messages of a bounded range (default the last 7 days). */
+  async blocks(userId: string, query: { from?: number; to?: number }, now = Date.now()): Promise<BlocksResponse> {
+    const to = query.to ?? now;
+    const from = query.from ?? to - 7 * DAY_MS;
+    if (from >= to) throw new ApiError(400, "invalid_input", "from: must be before to");
+    if (to - from > BLOCK_RANGE_MAX_MS) throw new ApiError(400, "invalid_input", `to: the range is at most ${BLOCK_RANGE_MAX_MS / DAY_MS} days`);
+    const entries = await this.store.stats.usageEntries(userId, { from, to });
+    return { from, to, blocks: usageBlocks(entries, now) };
   }
 }

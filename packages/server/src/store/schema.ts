@@ -123,6 +123,29 @@ export interface ApiLogsTable {
   created_at: number;
 }
 
+/** Exact per-user usage sums maintained by triggers on `sessions` (migration 0005_usage_rollups). */
+export interface UsageRollupTable {
+  user_id: string;
+  /** `q`: 15-minute UTC slot (all sessions); `d`: UTC day (all sessions and per dimension). */
+  grain: "q" | "d";
+  /** '' (all sessions), model, provider, project, source or machine. */
+  dim: string;
+  /** '' for dim '' and for a null value, else '=' + the value. */
+  key: string;
+  /** created_at divided by the grain's length in ms. */
+  bucket: number;
+  sessions: number;
+  messages: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: number;
+  duration_ms: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -132,4 +155,5 @@ export interface Database {
   messages: MessagesTable;
   parts: PartsTable;
   api_logs: ApiLogsTable;
+  usage_rollup: UsageRollupTable;
 }

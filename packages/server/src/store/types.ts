@@ -125,10 +125,33 @@ export interface SessionsRepo {
 
 export interface StatsRange { from?: number; to?: number }
 
+/** The groups a store computes; weeks, months and the hour-of-week grid are folded from time units. */
+export type StoreStatsGroup = Exclude<StatsGroup, "week" | "month" | "hourOfWeek">;
+
+/** Totals of one local time unit: `unit` = floor((createdAt + offset) / unit length), days or hours since 1970. */
+export interface TimeUnitRow extends UsageTotals { unit: number }
+
+/** A message that carries usage, for the 5-hour blocks. */
+export interface UsageEntry {
+  createdAt: number;
+  model: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+  cost: number;
+}
+
 export interface StatsRepo {
   totals(userId: string, range: StatsRange): Promise<UsageTotals & { firstSessionAt: number | null; lastSessionAt: number | null }>;
   /** Grouped totals; `day` keys are `YYYY-MM-DD` in the given offset (minutes east of UTC). */
-  groups(userId: string, by: StatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]>;
+  groups(userId: string, by: StoreStatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]>;
+  /** Totals per local day or hour (`unitMs` 86,400,000 or 3,600,000), in time order. */
+  timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number): Promise<TimeUnitRow[]>;
+  /** The user's messages with tokens or cost created in the range, in time order. */
+  usageEntries(userId: string, range: Required<StatsRange>): Promise<UsageEntry[]>;
 }
 
 export interface ApiLogEntry {

@@ -1,93 +1,148 @@
-import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
-import type { StatsGroup, StatsGroupRow } from "@opensync/protocol";
+import { sql, type Kysely, type RawBuilder } from "kysely";
+import type { StatsGroupRow, UsageTotals } from "@opensync/protocol";
 import type { Database } from "../schema.js";
-import type { StatsRange, StatsRepo } from "../types.js";
+import type { StatsRange, StatsRepo, StoreStatsGroup, TimeUnitRow, UsageEntry } from "../types.js";
 import { num } from "./rows.js";
+import { isoDay, SessionScanStats } from "./stats-scan.js";
 import { overflowFreeSum } from "./sums.js";
 
+const QUARTER_MS = 900_000;
 const DAY_MS = 86_400_000;
 
-const GROUP_COLUMNS: Record<Exclude<StatsGroup, "day">, "model" | "provider" | "project_name" | "source" | "machine"> = {
-  model: "model",
-  provider: "provider",
-  project: "project_name",
-  source: "source",
-  machine: "machine",
+const SUM_COLUMNS = {
+  sessionCount: "sessions",
+  messageCount: "messages",
+  totalTokens: "total_tokens",
+  promptTokens: "prompt_tokens",
+  completionTokens: "completion_tokens",
+  cacheReadTokens: "cache_read_tokens",
+  cacheWriteTokens: "cache_write_tokens",
+  reasoningTokens: "reasoning_tokens",
+  totalCost: "cost",
+  totalDurationMs: "duration_ms",
+} as const satisfies Record<keyof UsageTotals, string>;
+
+const ZERO: UsageTotals = {
+  sessionCount: 0, messageCount: 0, totalTokens: 0, promptTokens: 0, completionTokens: 0,
+  cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalCost: 0, totalDurationMs: 0,
 };
 
-function isoDay(dayNumber: number): string {
-  return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+function add(a: UsageTotals, b: UsageTotals): UsageTotals {
+  const out = { ...a };
+  for (const k of Object.keys(SUM_COLUMNS) as Array<keyof UsageTotals>) out[k] = a[k] + b[k];
+  return out;
 }
 
-/** Aggregates run in SQL over the sessions table (effective totals already live on each row). */
-export class KyselyStatsRepo implements StatsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+function totalsOf(row: Record<string, unknown>): UsageTotals {
+  const out = { ...ZERO };
+  for (const [k, column] of Object.entries(SUM_COLUMNS)) out[k as keyof UsageTotals] = num(row[column]);
+  return out;
+}
 
-  private scoped(userId: string, range: StatsRange) {
-    let q = this.db.selectFrom("sessions").where("user_id", "=", userId);
-    if (range.from !== undefined) q = q.where("created_at", ">=", range.from);
-    if (range.to !== undefined) q = q.where("created_at", "<", range.to);
+/** Rollup `key` back to the group key: '' is null, '=' + value is the value. */
+const decodeKey = (key: string): string | null => (key === "" ? null : key.slice(1));
+
+/**
+ * A range cut on a grain: whole buckets `[lo, hi)` (undefined: open) answered by rollup rows, and
+ * the partial pieces at its ends, answered by the sessions themselves (at most one bucket each).
+ */
+interface Split { inner: { lo?: number; hi?: number } | null; edges: StatsRange[] }
+
+export function splitRange(range: StatsRange, grainMs: number): Split {
+  const start = range.from === undefined ? undefined : Math.ceil(range.from / grainMs) * grainMs;
+  const end = range.to === undefined ? undefined : Math.floor(range.to / grainMs) * grainMs;
+  if (start !== undefined && end !== undefined && start >= end) return { inner: null, edges: [range] };
+  const edges: StatsRange[] = [];
+  if (range.from !== undefined && range.from < start!) edges.push({ from: range.from, to: start });
+  if (range.to !== undefined && end! < range.to) edges.push({ from: end, to: range.to });
+  return { inner: { lo: start === undefined ? undefined : start / grainMs, hi: end === undefined ? undefined : end / grainMs }, edges };
+}
+
+/**
+ * `/api/stats` from the rollups of migration 0005 (kept by triggers on `sessions`): whole days or
+ * 15-minute slots from `usage_rollup`, the partial ones at the ends of a range from the sessions
+ * (SessionScanStats). Answers equal the full scan's; e2e/server/stats-rollups.test.ts checks it.
+ */
+export class KyselyStatsRepo implements StatsRepo {
+  readonly scan: SessionScanStats;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.scan = new SessionScanStats(db);
+  }
+
+  private rollup(userId: string, grain: "q" | "d", dim: string, inner: NonNullable<Split["inner"]>) {
+    let q = this.db
+      .selectFrom("usage_rollup")
+      .where("user_id", "=", userId)
+      .where("grain", "=", grain)
+      .where("dim", "=", dim)
+      .select(Object.values(SUM_COLUMNS).map((c) => overflowFreeSum(c).as(c)));
+    if (inner.lo !== undefined) q = q.where("bucket", ">=", inner.lo);
+    if (inner.hi !== undefined) q = q.where("bucket", "<", inner.hi);
     return q;
   }
 
-  private withTotals<O>(q: SelectQueryBuilder<Database, "sessions", O>) {
-    return q.select((eb) => [
-      eb.fn.countAll<number>().as("session_count"),
-      overflowFreeSum("message_count").as("message_count"),
-      overflowFreeSum("total_tokens").as("total_tokens"),
-      overflowFreeSum("prompt_tokens").as("prompt_tokens"),
-      overflowFreeSum("completion_tokens").as("completion_tokens"),
-      overflowFreeSum("cache_read_tokens").as("cache_read_tokens"),
-      overflowFreeSum("cache_write_tokens").as("cache_write_tokens"),
-      overflowFreeSum("reasoning_tokens").as("reasoning_tokens"),
-      overflowFreeSum("cost").as("cost"),
-      overflowFreeSum("duration_ms").as("duration_ms"),
-    ]);
+  usageEntries(userId: string, range: Required<StatsRange>): Promise<UsageEntry[]> {
+    return this.scan.usageEntries(userId, range);
   }
 
   async totals(userId: string, range: StatsRange) {
-    const row = await this.withTotals(this.scoped(userId, range))
-      .select((eb) => [eb.fn.min<number>("created_at").as("first_at"), eb.fn.max<number>("created_at").as("last_at")])
-      .executeTakeFirstOrThrow();
-    return {
-      ...toTotals(row),
-      firstSessionAt: row.first_at === null ? null : num(row.first_at),
-      lastSessionAt: row.last_at === null ? null : num(row.last_at),
-    };
+    const { inner, edges } = splitRange(range, DAY_MS);
+    let totals = { ...ZERO };
+    if (inner) totals = totalsOf(await this.rollup(userId, "d", "", inner).executeTakeFirstOrThrow());
+    for (const edge of edges) totals = add(totals, await this.scan.totals(userId, edge));
+    const [firstSessionAt, lastSessionAt] = await this.span(userId, range);
+    return { ...totals, firstSessionAt, lastSessionAt };
   }
 
-  async groups(userId: string, by: StatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]> {
+  /** First and last `created_at` in the range: two lookups at the ends of the (user_id, created_at) index. */
+  private async span(userId: string, range: StatsRange): Promise<[number | null, number | null]> {
+    let q = this.db.selectFrom("sessions").where("user_id", "=", userId);
+    if (range.from !== undefined) q = q.where("created_at", ">=", range.from);
+    if (range.to !== undefined) q = q.where("created_at", "<", range.to);
+    const first = await q.select("created_at").orderBy("created_at", "asc").limit(1).executeTakeFirst();
+    const last = await q.select("created_at").orderBy("created_at", "desc").limit(1).executeTakeFirst();
+    return [first ? num(first.created_at) : null, last ? num(last.created_at) : null];
+  }
+
+  async groups(userId: string, by: StoreStatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]> {
     if (by === "day") {
-      const offset = tzOffsetMinutes * 60_000;
-      // Integer literals (not bound parameters, which SQLite may take as REAL) make this an integer
-      // division on both backends: the local day number.
-      const day = sql<number>`(created_at + ${sql.lit(Math.trunc(offset))}) / ${sql.lit(DAY_MS)}`;
-      const rows = await this.withTotals(this.scoped(userId, range).select(day.as("bucket")))
-        .groupBy(day)
-        .orderBy(day)
-        .execute();
-      return rows.map((r) => ({ key: isoDay(Math.floor(num(r.bucket))), ...toTotals(r) }));
+      return (await this.timeUnits(userId, range, tzOffsetMinutes, DAY_MS)).map(({ unit, ...totals }) => ({ key: isoDay(unit), ...totals }));
     }
-    const column = GROUP_COLUMNS[by];
-    const rows = await this.withTotals(this.scoped(userId, range).select(`${column} as bucket` as const))
-      .groupBy(column)
-      .orderBy("total_tokens", "desc")
-      .execute();
-    return rows.map((r) => ({ key: (r as { bucket: string | null }).bucket, ...toTotals(r) }));
+    const { inner, edges } = splitRange(range, DAY_MS);
+    const byKey = new Map<string | null, UsageTotals>();
+    const merge = (key: string | null, t: UsageTotals) => byKey.set(key, add(byKey.get(key) ?? ZERO, t));
+    if (inner) {
+      const rows = await this.rollup(userId, "d", by, inner).select("key").groupBy("key").execute();
+      for (const r of rows) merge(decodeKey(r.key), totalsOf(r));
+    }
+    for (const edge of edges) for (const g of await this.scan.groups(userId, by, edge, 0)) merge(g.key, g);
+    return [...byKey]
+      .filter(([, t]) => t.sessionCount > 0)
+      .map(([key, t]) => ({ key, ...t }))
+      .sort((a, b) => b.totalTokens - a.totalTokens);
   }
-}
 
-function toTotals(row: Record<string, unknown>) {
-  return {
-    sessionCount: num(row.session_count),
-    messageCount: num(row.message_count),
-    totalTokens: num(row.total_tokens),
-    promptTokens: num(row.prompt_tokens),
-    completionTokens: num(row.completion_tokens),
-    cacheReadTokens: num(row.cache_read_tokens),
-    cacheWriteTokens: num(row.cache_write_tokens),
-    reasoningTokens: num(row.reasoning_tokens),
-    totalCost: num(row.cost),
-    totalDurationMs: num(row.duration_ms),
-  };
+  /**
+   * Local days or hours from the 15-minute slots: exact for any offset that is a multiple of 15
+   * minutes (every time zone in use), since such a local day or hour is a whole number of slots.
+   * Another offset (the API accepts any minute) falls back to the full scan.
+   */
+  async timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number): Promise<TimeUnitRow[]> {
+    if (tzOffsetMinutes % 15 !== 0) return this.scan.timeUnits(userId, range, tzOffsetMinutes, unitMs);
+    const { inner, edges } = splitRange(range, QUARTER_MS);
+    const byUnit = new Map<number, UsageTotals>();
+    const merge = (unit: number, t: UsageTotals) => byUnit.set(unit, add(byUnit.get(unit) ?? ZERO, t));
+    if (inner) {
+      const offsetMs = Math.trunc(tzOffsetMinutes * 60_000);
+      const unit: RawBuilder<number> = sql<number>`(bucket * ${sql.lit(QUARTER_MS)} + ${sql.lit(offsetMs)}) / ${sql.lit(unitMs)}`;
+      const rows = await this.rollup(userId, "q", "", inner).select(unit.as("unit")).groupBy(unit).execute();
+      for (const r of rows) merge(Math.floor(num(r.unit)), totalsOf(r));
+    }
+    for (const edge of edges) for (const r of await this.scan.timeUnits(userId, edge, tzOffsetMinutes, unitMs)) merge(r.unit, r);
+    return [...byUnit]
+      .filter(([, t]) => t.sessionCount > 0)
+      .sort((a, b) => a[0] - b[0])
+      .map(([unit, t]) => ({ unit, ...t }));
+  }
 }

@@ -4,6 +4,7 @@ import { boundedValues } from "./0002_bounded_values.js";
 import { fulltext } from "./0003_fulltext.js";
 import { embeddings } from "./0004_embeddings.js";
 import { apiLogKeys } from "./0005_api_log_keys.js";
+import { usageRollups } from "./0005_usage_rollups.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0003_fulltext": fulltext,
   "0004_embeddings": embeddings,
   "0005_api_log_keys": apiLogKeys,
+  "0005_usage_rollups": usageRollups,
 };
