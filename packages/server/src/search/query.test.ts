@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { camelParts, deriveTerms } from "./code-terms.js";
+import { anyOf, meaningful, parseQuery, toFts5 } from "./query.js";
+
+describe("parseQuery + toFts5", () => {
+  const fts = (q: string) => toFts5(parseQuery(q));
+  it("an identifier is found whole or as consecutive parts", () => {
+    expect(fts("useSessionStore")).toBe(`("usesessionstore" OR "use session store")`);
+    expect(fts("SessionStore")).toBe(`("sessionstore" OR "session store")`);
+  });
+  it("paths, snake_case and Class.method are phrases of their words", () => {
+    expect(fts("src/lib/auth.ts")).toBe(`"src lib auth ts"`);
+    expect(fts("snake_case_name")).toBe(`"snake case name"`);
+    expect(fts("RateLimiter.acquire")).toBe(`"ratelimiter acquire"`);
+  });
+  it("error codes and plain words are words", () => {
+    expect(fts("ECONNREFUSED TS2345")).toBe(`"econnrefused" AND "ts2345"`);
+  });
+  it("flags ask for the derived flag word in `terms`, not the word", () => {
+    expect(fts("--force")).toBe(`terms : "dashdashforce"`);
+    expect(fts("-rf")).toBe(`terms : "dashrf"`);
+    expect(fts("--force-with-lease")).toBe(`terms : "dashdashforcewithlease"`);
+  });
+  it("quoted phrases and prefixes", () => {
+    expect(fts(`"cannot read properties" useSess*`)).toBe(`"cannot read properties" AND "usesess" *`);
+    expect(fts("src/li*")).toBe(`"src li" *`);
+  });
+  it("sentence punctuation and FTS5 syntax in the input are never operators", () => {
+    // Quoted phrases are taken first.
+    expect(fts(`limiting. (NEAR) "AND" OR`)).toBe(`"and" AND "limiting" AND "near" AND "or"`);
+    expect(toFts5(parseQuery(`"" *** ---`))).toBeNull();
+  });
+  it("questions drop stopwords; anyOf is null when it would be the same query", () => {
+    const q = parseQuery("where did I set up rate limiting");
+    expect(toFts5(meaningful(q))).toBe(`"set" AND "rate" AND "limiting"`);
+    expect(toFts5(anyOf(q)!, "any")).toBe(`"set" OR "rate" OR "limiting"`);
+    expect(anyOf(parseQuery("useSessionStore"))).toBeNull();
+    expect(anyOf(parseQuery("the useSessionStore"))).toBeNull();
+  });
+});
+
+describe("code terms", () => {
+  it("cuts identifiers at case changes, never at digits", () => {
+    expect(camelParts("useSessionStore")).toEqual(["use", "Session", "Store"]);
+    expect(camelParts("HTTPServer")).toEqual(["HTTP", "Server"]);
+    expect(camelParts("parseJSON")).toEqual(["parse", "JSON"]);
+    expect(camelParts("TS2345")).toEqual(["TS2345"]);
+    expect(camelParts("v8Isolate")).toEqual(["v8", "Isolate"]);
+  });
+  it("derives identifier parts once per document and a word per flag", () => {
+    expect(deriveTerms("useSessionStore(); useSessionStore(); rm -rf node_modules && npm i --force; a-b x=--dry-run").split("\n")).toEqual([
+      "use Session Store", "dashrf", "dashdashforce", "dashdashdryrun",
+    ]);
+    expect(deriveTerms("plain prose - with dashes and ECONNREFUSED")).toBe("");
+  });
+});
