@@ -126,8 +126,8 @@ export interface ApiLogsTable {
 /** Exact per-user usage sums maintained by triggers on `sessions` (migration 0005_usage_rollups). */
 export interface UsageRollupTable {
   user_id: string;
-  /** `q`: 15-minute UTC slot (all sessions); `d`: UTC day (all sessions and per dimension). */
-  grain: "q" | "d";
+  /** `q`: 15-minute UTC slot, `h`: UTC hour (all sessions); `d`: UTC day (all sessions and per dimension). */
+  grain: "q" | "h" | "d";
   /** '' (all sessions), model, provider, project, source or machine. */
   dim: string;
   /** '' for dim '' and for a null value, else '=' + the value. */

@@ -7,6 +7,7 @@ import { isoDay, SessionScanStats } from "./stats-scan.js";
 import { overflowFreeSum } from "./sums.js";
 
 const QUARTER_MS = 900_000;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 const SUM_COLUMNS = {
@@ -70,7 +71,7 @@ export class KyselyStatsRepo implements StatsRepo {
     this.scan = new SessionScanStats(db);
   }
 
-  private rollup(userId: string, grain: "q" | "d", dim: string, inner: NonNullable<Split["inner"]>) {
+  private rollup(userId: string, grain: "q" | "h" | "d", dim: string, inner: NonNullable<Split["inner"]>) {
     let q = this.db
       .selectFrom("usage_rollup")
       .where("user_id", "=", userId)
@@ -124,19 +125,21 @@ export class KyselyStatsRepo implements StatsRepo {
   }
 
   /**
-   * Local days or hours from the 15-minute slots: exact for any offset that is a multiple of 15
-   * minutes (every time zone in use), since such a local day or hour is a whole number of slots.
-   * Another offset (the API accepts any minute) falls back to the full scan.
+   * Local days or hours from the coarsest rollup whose buckets tile them: UTC days for days at
+   * offset 0, UTC hours for whole-hour offsets, 15-minute slots for the other offsets in use (all
+   * are multiples of 15 minutes). Another offset (the API accepts any minute) is a full scan.
    */
   async timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number): Promise<TimeUnitRow[]> {
     if (tzOffsetMinutes % 15 !== 0) return this.scan.timeUnits(userId, range, tzOffsetMinutes, unitMs);
-    const { inner, edges } = splitRange(range, QUARTER_MS);
+    const [grain, grainMs] =
+      unitMs === DAY_MS && tzOffsetMinutes === 0 ? (["d", DAY_MS] as const) : tzOffsetMinutes % 60 === 0 ? (["h", HOUR_MS] as const) : (["q", QUARTER_MS] as const);
+    const { inner, edges } = splitRange(range, grainMs);
     const byUnit = new Map<number, UsageTotals>();
     const merge = (unit: number, t: UsageTotals) => byUnit.set(unit, add(byUnit.get(unit) ?? ZERO, t));
     if (inner) {
       const offsetMs = Math.trunc(tzOffsetMinutes * 60_000);
-      const unit: RawBuilder<number> = sql<number>`(bucket * ${sql.lit(QUARTER_MS)} + ${sql.lit(offsetMs)}) / ${sql.lit(unitMs)}`;
-      const rows = await this.rollup(userId, "q", "", inner).select(unit.as("unit")).groupBy(unit).execute();
+      const unit: RawBuilder<number> = sql<number>`(bucket * ${sql.lit(grainMs)} + ${sql.lit(offsetMs)}) / ${sql.lit(unitMs)}`;
+      const rows = await this.rollup(userId, grain, "", inner).select(unit.as("unit")).groupBy(unit).execute();
       for (const r of rows) merge(Math.floor(num(r.unit)), totalsOf(r));
     }
     for (const edge of edges) for (const r of await this.scan.timeUnits(userId, edge, tzOffsetMinutes, unitMs)) merge(r.unit, r);

@@ -6,13 +6,17 @@ import { sql, type Kysely, type Migration } from "kysely";
  * sessions of the partial buckets at the edges of a date range (store/kysely/rollup-stats.ts).
  *
  * Rows, per user, keyed by the session's `created_at` (the same attribution the old full scan used):
- * - grain `q`: 15-minute UTC slots, all sessions (`dim` ''): local days, weeks, months and the
- *   hour-of-week grid in any time zone whose offset is a multiple of 15 minutes (every real one),
- *   exactly, since a local day or hour is a whole number of such slots.
+ * - grain `h`: UTC hours, all sessions (`dim` ''): local days, weeks, months and the hour-of-week
+ *   grid for offsets in whole hours (most time zones), exactly: a local day or hour is a whole
+ *   number of UTC hours.
+ * - grain `q`: 15-minute UTC slots, all sessions: the same for offsets of 30 or 45 minutes (India,
+ *   Nepal, parts of Australia...); every real offset is a multiple of 15 minutes.
  * - grain `d`: UTC days, all sessions and per model, provider, project, source and machine: the
  *   totals and the usage by dimension over whole days.
  * `key` is '' for `dim` '' and for a null value, otherwise '=' followed by the value (so a value
  * and null stay distinct in the primary key).
+ *
+ * `d` answers local days directly when the offset is 0.
  *
  * Triggers on `sessions` keep the rows in the same transaction as every change to a session's
  * rollup columns, whatever writes it (sync, deletes, a user's removal, the migration of old rows):
@@ -22,6 +26,7 @@ import { sql, type Kysely, type Migration } from "kysely";
  * session may reuse them) and skipped by readers.
  */
 const Q_MS = 900_000;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 const SUMS = ["sessions", "messages", "prompt_tokens", "completion_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "total_tokens", "cost", "duration_ms"];
@@ -37,11 +42,12 @@ const DIMENSIONS: Array<[dim: string, column: string]> = [
   ["machine", "machine"],
 ];
 
-/** Adds (sign 1) or subtracts (sign -1) the contribution of session row `row` to its 7 rollup rows. */
+/** Adds (sign 1) or subtracts (sign -1) the contribution of session row `row` to its 8 rollup rows. */
 function apply(row: "new" | "old", sign: 1 | -1): string {
   const values = SOURCES(row).map((v) => (sign === 1 ? v : `-(${v})`)).join(", ");
   const tuples = [
     `(${row}.user_id, 'q', '', '', ${row}.created_at / ${Q_MS}, ${values})`,
+    `(${row}.user_id, 'h', '', '', ${row}.created_at / ${HOUR_MS}, ${values})`,
     `(${row}.user_id, 'd', '', '', ${row}.created_at / ${DAY_MS}, ${values})`,
     ...DIMENSIONS.map(([dim, column]) => `(${row}.user_id, 'd', '${dim}', coalesce('=' || ${row}.${column}, ''), ${row}.created_at / ${DAY_MS}, ${values})`),
   ];
@@ -83,6 +89,9 @@ export const usageRollups: Migration = {
       `INSERT INTO usage_rollup (user_id, grain, dim, key, bucket, ${SUMS.join(", ")})
         SELECT user_id, 'q', '', '', created_at / ${Q_MS}, count(*), ${SOURCES("new").slice(1).map((c) => `total(${c.slice(4)})`).join(", ")}
         FROM sessions GROUP BY user_id, created_at / ${Q_MS}`,
+      `INSERT INTO usage_rollup (user_id, grain, dim, key, bucket, ${SUMS.join(", ")})
+        SELECT user_id, 'h', '', '', created_at / ${HOUR_MS}, count(*), ${SOURCES("new").slice(1).map((c) => `total(${c.slice(4)})`).join(", ")}
+        FROM sessions GROUP BY user_id, created_at / ${HOUR_MS}`,
       `INSERT INTO usage_rollup (user_id, grain, dim, key, bucket, ${SUMS.join(", ")})
         SELECT user_id, 'd', '', '', created_at / ${DAY_MS}, count(*), ${SOURCES("new").slice(1).map((c) => `total(${c.slice(4)})`).join(", ")}
         FROM sessions GROUP BY user_id, created_at / ${DAY_MS}`,
