@@ -11,7 +11,7 @@
  * (`SqliteFulltextIndexer`, the code the worker thread runs), then queried through the server's
  * `SearchService` in-process (no HTTP: this is the search itself; HTTP adds ~1 ms on loopback).
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -35,6 +35,13 @@ export function searchOptions(argv = process.argv.slice(2), env = process.env) {
 }
 
 const USER_ID = "bench-user";
+
+/** A database kept by an earlier run (BENCH_SEARCH_KEEP=1, one size): only counted. */
+async function openExisting(path) {
+  const { openSqliteDatabase } = await import("@opensync/server/store/sqlite/open");
+  const db = openSqliteDatabase({ path });
+  return { count: () => db.prepare("SELECT count(*) AS n FROM messages").get().n, close: () => db.close(), insertBatch: () => { throw new Error("a kept database does not grow"); } };
+}
 
 /** Query kinds people type, drawn from the corpus's own vocabulary (seeded). */
 function queryMix(seed, n) {
@@ -87,12 +94,16 @@ async function fill(target, seed, from, to, log) {
 }
 
 export async function runSearchBench(options = searchOptions(), log = (line) => process.stderr.write(line + "\n")) {
-  const dir = mkdtempSync(join(options.dir, "opensync-bench-search-"));
+  // BENCH_SEARCH_KEEP=1 keeps the filled database for the next run of the same sizes (tuning).
+  const keep = process.env.BENCH_SEARCH_KEEP === "1";
+  const dir = keep ? join(options.dir, `opensync-bench-search-kept-${options.seed}`) : mkdtempSync(join(options.dir, "opensync-bench-search-"));
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, "opensync.db");
   const rows = [];
   try {
-    const target = await openRawTarget({ path, fts: false });
-    let stored = 0;
+    const kept = existsSync(path);
+    const target = kept ? await openExisting(path) : await openRawTarget({ path, fts: false });
+    let stored = kept ? target.count() : 0;
     for (const size of options.sizes) {
       const t0 = performance.now();
       await fill(target, options.seed, stored, size, log);
@@ -141,7 +152,7 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
     }
     target.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
