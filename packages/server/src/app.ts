@@ -26,6 +26,7 @@ import type { Store } from "./store/types.js";
 import { VERSION } from "./version.js";
 import { securityHeaders } from "./web/headers.js";
 import { webRoutes } from "./web/routes.js";
+import { openApiDocument } from "./openapi/document.js";
 
 export interface App {
   app: Hono<AppEnv>;
@@ -79,6 +80,7 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
   const health = () => ({ status: "ok" as const, timestamp: Date.now(), version: VERSION });
   app.get("/health", (c) => c.json(health()));
   app.get("/api/health", (c) => c.json(health()));
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
   const guard = requireUser(services);
   app.use("/sync/*", guard);
