@@ -62,4 +62,51 @@ describe("vector index", () => {
     expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
     db.close();
   });
+
+  it("IVF lists: a large user's codes move into k-means lists and probing them finds >= 95% of the exact top 10; a small user's stay in one partition", async () => {
+    const db = openVectorConnection(await migratedPath());
+    // 128 sign bits are coarser than a real model's 384: more candidates make up for it here.
+    const dims = 128;
+    const tuning = { trainAt: 3000, lists: 16, probes: 4, exactBelow: 1000, candidates: 400 };
+    const index = new VectorIndex(db, tuning);
+    const all = corpus(6050, dims, 7);
+    const vectors = all.slice(0, 6000);
+    const queries = all.slice(6000);
+    const owner = (i: number) => (i % 10 === 0 ? "u2" : "u1");
+    const write = <T>(w: () => T) => writeWithRetry(db, w);
+    await write(() => {
+      index.ensure(dims);
+      const insert = db.prepare("INSERT INTO embedding_chunks (id, message_id, session_id, user_id, ord, field, text, hash) VALUES (?, ?, ?, ?, ?, 'text', '', '')");
+      vectors.forEach((_, i) => insert.run(i + 1, owner(i) === "u2" ? 2 : 1, owner(i) === "u2" ? "s2" : "s1", owner(i), i));
+      index.add(vectors.map((vector, i) => ({ chunkId: i + 1, userId: owner(i), vector })));
+    });
+    expect(index.trained()).toBe(false);
+    expect(await index.maybeTrain(write)).toBe(true);
+    expect(index.trained()).toBe(true);
+
+    const lists = (user: string) => db.prepare("SELECT list, count(*) AS n FROM vec.embedding_codes WHERE user_id = ? GROUP BY list").all(user) as Array<{ list: number; n: number }>;
+    const large = lists("u1");
+    expect(large.some((l) => l.list === -1)).toBe(false);
+    expect(large.length).toBeGreaterThan(8);
+    expect(large.reduce((sum, l) => sum + l.n, 0)).toBe(5400);
+    expect(lists("u2")).toEqual([{ list: -1, n: 600 }]);
+
+    let found = 0;
+    for (const q of queries) {
+      const exact = new Set(index.exact("u1", q, 10).map((h) => h.chunkId));
+      const approx = index.search("u1", q, 10, 5400);
+      expect(approx).toHaveLength(10);
+      expect(approx.every((h) => owner(h.chunkId - 1) === "u1")).toBe(true);
+      found += approx.filter((h) => exact.has(h.chunkId)).length;
+    }
+    expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+    // The small user is scanned whole, and only ever sees their own chunks.
+    const small = index.search("u2", queries[0], 10, 600);
+    expect(small.map((h) => h.chunkId)).toEqual(index.exact("u2", queries[0], 10).map((h) => h.chunkId));
+
+    // A vector added later for the large user lands in its nearest list, not the unassigned one.
+    await write(() => index.add([{ chunkId: 1, userId: "u1", vector: vectors[0] }]));
+    expect((db.prepare("SELECT list FROM vec.embedding_codes WHERE rowid = 1").pluck().get() as number) >= 0).toBe(true);
+    db.close();
+  }, 120_000);
 });

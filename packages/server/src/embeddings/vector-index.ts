@@ -28,11 +28,12 @@ export interface IndexTuning {
 }
 
 /**
- * IVF lists are off by default (`trainAt: Infinity`): on a seeded clustered set, 8 of 16 lists
- * probed found only ~75-90% of the exact top 10, below the 95% goal, while the binary scan of all
- * the user's codes + rescoring finds >= 99%. Lists come back on once their recall is measured at scale.
+ * IVF lists are trained once 50k vectors exist (before that a user's whole binary scan costs a few
+ * milliseconds). Measured by bench/search-semantic.mjs (docs/benchmarks.md): on a clustered 1M set,
+ * 256 lists with 16 probed find >= 0.95 of the exact top 10 in a few milliseconds, where scanning
+ * every code takes ~40-70 ms. A user under `exactBelow` vectors is still scanned whole.
  */
-export const DEFAULT_TUNING: IndexTuning = { trainAt: Infinity, lists: 64, probes: 16, exactBelow: Infinity, candidates: 240 };
+export const DEFAULT_TUNING: IndexTuning = { trainAt: 50_000, lists: 256, probes: 16, exactBelow: 50_000, candidates: 240 };
 
 /** The list of a vector added before the lists were trained (or while they are reassigned). */
 const UNASSIGNED = -1;
@@ -58,14 +59,40 @@ export function binaryCode(vector: Float32Array): Buffer {
 export const vectorBytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 export const vectorFrom = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
+/** How often the set of users large enough for lists is recounted (a scan of the chunks' user index). */
+const LARGE_USERS_EVERY_MS = 60_000;
+
 export class VectorIndex {
   private centroids: Float32Array[] | null = null;
   private dims: number | null = null;
+  /**
+   * Users with at least `exactBelow` vectors: only theirs are spread over the IVF lists. Everyone
+   * else keeps their codes in the UNASSIGNED list, so that scanning all of a small user's codes
+   * reads one partition (vec0 stores each partition in its own fixed-size chunks: a few vectors
+   * spread over hundreds of lists would make their full scan read hundreds of mostly empty chunks).
+   */
+  private largeUsers = new Set<string>();
+  private largeCheckedAt = 0;
 
   constructor(private readonly db: BetterSqlite3.Database, readonly tuning: IndexTuning = DEFAULT_TUNING) {
     this.dims = Number(this.meta("index_dims")) || null;
     const stored = this.meta("centroids");
-    if (stored && this.dims) this.centroids = (JSON.parse(stored) as string[]).map((b) => vectorFrom(Buffer.from(b, "base64")));
+    if (stored && this.dims) {
+      this.centroids = (JSON.parse(stored) as string[]).map((b) => vectorFrom(Buffer.from(b, "base64")));
+      this.refreshLargeUsers(true);
+    }
+  }
+
+  private refreshLargeUsers(force = false): void {
+    if (!force && Date.now() - this.largeCheckedAt < LARGE_USERS_EVERY_MS) return;
+    this.largeCheckedAt = Date.now();
+    const users = this.db.prepare("SELECT user_id FROM embedding_chunks GROUP BY user_id HAVING count(*) >= ?").pluck().all(this.tuning.exactBelow) as string[];
+    this.largeUsers = new Set(users);
+  }
+
+  /** The IVF list a new vector of `userId` goes to. */
+  private listFor(userId: string, vector: Float32Array): number {
+    return this.centroids && this.largeUsers.has(userId) ? nearest(vector, this.centroids) : UNASSIGNED;
   }
 
   private meta(key: string): string | undefined {
@@ -128,7 +155,7 @@ export class VectorIndex {
     for (const e of entries) {
       putVector.run(e.chunkId, vectorBytes(e.vector));
       delCode.run(BigInt(e.chunkId));
-      const list = this.centroids ? nearest(e.vector, this.centroids) : UNASSIGNED;
+      const list = this.listFor(e.userId, e.vector);
       putCode.run(BigInt(e.chunkId), e.userId, BigInt(list), binaryCode(e.vector));
     }
   }
@@ -152,22 +179,22 @@ export class VectorIndex {
   search(userId: string, query: Float32Array, k: number, userCount: number, candidates = Math.max(this.tuning.candidates, k * 4)): ScoredChunk[] {
     if (!this.dims || !this.tableExists() || userCount === 0) return [];
     const code = binaryCode(query);
-    const ids = new Set<number>();
-    const knn = (list: number | null, want: number) => {
-      const sql = `SELECT rowid FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ?${list === null ? "" : " AND list = ?"}`;
-      const params: unknown[] = [code, Math.min(want, 4096), userId];
-      if (list !== null) params.push(BigInt(list));
-      for (const id of this.db.prepare(sql).pluck().all(...params) as Array<number | bigint>) ids.add(Number(id));
+    const found: Array<{ id: number; distance: number }> = [];
+    const want = Math.min(candidates, 4096);
+    const scan = this.db.prepare(`SELECT rowid AS id, distance FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ?`);
+    const scanList = this.db.prepare(`SELECT rowid AS id, distance FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ? AND list = ?`);
+    const collect = (rows: unknown[]) => {
+      for (const r of rows as Array<{ id: number | bigint; distance: number }>) found.push({ id: Number(r.id), distance: r.distance });
     };
-    if (!this.centroids || userCount < this.tuning.exactBelow) knn(null, candidates);
+    if (!this.centroids || userCount < this.tuning.exactBelow) collect(scan.all(code, want, userId));
     else {
-      const lists = [...nearestN(query, this.centroids, this.tuning.probes), UNASSIGNED];
-      // Each probed list gets a share of the candidates, twice over: the true neighbours are not
-      // spread evenly, and a list's scan cost barely depends on k at these sizes.
-      const per = Math.ceil((2 * candidates) / lists.length);
-      for (const list of lists) knn(list, per);
+      // Every probed list is asked for the whole candidate budget: the true neighbours usually sit
+      // in one or two lists, so a share per list would starve exactly those. The best codes of all
+      // probed lists are then merged by Hamming distance. (A list's scan costs its size, not k.)
+      for (const list of [...nearestN(query, this.centroids, this.tuning.probes), UNASSIGNED]) collect(scanList.all(code, want, userId, BigInt(list)));
+      found.sort((a, b) => a.distance - b.distance);
     }
-    return this.rescore([...ids], query, k);
+    return this.rescore(found.slice(0, want).map((f) => f.id), query, k);
   }
 
   /** Exact cosine ranking of the given chunks (rescoring, or a small filtered set). */
@@ -199,7 +226,7 @@ export class VectorIndex {
    * into its list in small write transactions. Safe to interrupt: unmoved codes stay in the
    * UNASSIGNED list, which every query probes, and the next call carries on.
    */
-  async maybeTrain(write: <T>(work: () => T) => Promise<T>, sampleSize = 20_000): Promise<boolean> {
+  async maybeTrain(write: <T>(work: () => T) => Promise<T>, sampleSize = Math.min(20_000, 64 * this.tuning.lists)): Promise<boolean> {
     if (!this.dims || !Number.isFinite(this.tuning.trainAt)) return false;
     if (!this.centroids) {
       const total = this.count();
@@ -211,7 +238,9 @@ export class VectorIndex {
       const centroids = await kmeans(sample.map(vectorFrom), this.tuning.lists);
       await write(() => this.setMeta("centroids", JSON.stringify(centroids.map((c) => vectorBytes(c).toString("base64")))));
       this.centroids = centroids;
+      this.largeCheckedAt = 0;
     }
+    this.refreshLargeUsers();
     return this.reassign(write);
   }
 
@@ -219,8 +248,8 @@ export class VectorIndex {
     const batch = this.db.prepare(
       `SELECT c.rowid AS id, c.user_id AS userId, v.vector FROM ${TABLE} c JOIN embedding_vectors v ON v.chunk_id = c.rowid WHERE c.user_id = ? AND c.list = ? LIMIT 500`,
     );
-    const users = this.db.prepare("SELECT DISTINCT user_id FROM embedding_chunks").pluck().all() as string[];
-    for (const userId of users) {
+    // Only large users' codes move into lists; small users' stay in the UNASSIGNED partition.
+    for (const userId of this.largeUsers) {
       for (;;) {
         const rows = batch.all(userId, BigInt(UNASSIGNED)) as Array<{ id: number | bigint; userId: string; vector: Buffer }>;
         if (rows.length === 0) break;
