@@ -1,5 +1,8 @@
 import type { MessageInput, OpenSyncClient, SessionInput } from "@opensync/protocol";
 
+/** A build of the app other than packages/web/dist (OPENSYNC_E2E_WEB_DIR), so a test run need not rebuild the shared one. */
+export const webDirEnv = (): Record<string, string> => (process.env.OPENSYNC_E2E_WEB_DIR ? { OPENSYNC_WEB_DIR: process.env.OPENSYNC_E2E_WEB_DIR } : {});
+
 /**
  * Sessions shaped for the viewer's tests, synced through the API as an agent would: one rich
  * session (Markdown, code, an Edit with a diff, a failing Bash with long output, reasoning, a

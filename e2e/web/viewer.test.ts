@@ -3,10 +3,8 @@ import type { Browser, Page } from "playwright-core";
 import type { Message } from "@opensync/protocol";
 import { startSeededApp, OWNER, type SeededApp } from "./app.js";
 import { axeSerious, collectErrors, DESKTOP, HAS_BROWSER, horizontalOverflow, launch, newContext, PHONE, screenshot, signIn } from "./browser.js";
-import { RICH, RICH_TITLE, seedRichSession } from "./viewer-seed.js";
+import { RICH, RICH_TITLE, seedRichSession, webDirEnv } from "./viewer-seed.js";
 
-/** A build of the app other than packages/web/dist (OPENSYNC_E2E_WEB_DIR), so a test run need not rebuild the shared one. */
-export const webDirEnv = (): Record<string, string> => (process.env.OPENSYNC_E2E_WEB_DIR ? { OPENSYNC_WEB_DIR: process.env.OPENSYNC_E2E_WEB_DIR } : {});
 
 describe.skipIf(!HAS_BROWSER)("session viewer", () => {
   let app: SeededApp;
@@ -78,8 +76,8 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
     await group.click();
     await page.locator(`#m-${byExt(4).id}`).waitFor();
 
-    // A pause of 12 minutes is marked.
-    await page.getByRole("separator", { name: "12m 00s later" }).waitFor();
+    // A pause of 12 minutes (from the Edit call to the next prompt) is marked.
+    await page.getByRole("separator", { name: "12m 05s later" }).waitFor();
     // Links in answers open safely in a new tab.
     const link = page.getByRole("link", { name: "the docs" });
     expect(await link.getAttribute("rel")).toContain("noopener");

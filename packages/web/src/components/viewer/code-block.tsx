@@ -37,10 +37,12 @@ export const CodeBlock = memo(function CodeBlock({ code, language }: { code: str
     };
   }, [code, language]);
   return (
-    <div className="group relative my-2">
-      {language && <span className="absolute left-3 top-1.5 select-none font-mono text-[10px] uppercase tracking-wide text-zinc-500 dark:text-zinc-400">{language}</span>}
-      <CopyButton text={code} label="Copy code" className="btn absolute right-1.5 top-1.5 px-1.5 py-0.5 text-xs opacity-80 group-hover:opacity-100" />
-      <pre tabIndex={0} aria-label={language ? `${language} code` : "Code"} className={`hljs-theme overflow-x-auto rounded-lg border border-zinc-200 bg-zinc-50 p-3 text-[13px] leading-relaxed dark:border-zinc-800 dark:bg-zinc-950 ${language ? "pt-6" : ""}`}>
+    <div className="my-2 overflow-hidden rounded-lg border border-zinc-200 dark:border-zinc-800">
+      <div className="flex items-center justify-between gap-2 border-b border-zinc-200 bg-zinc-100/70 px-3 py-0.5 dark:border-zinc-800 dark:bg-zinc-900">
+        <span className="select-none font-mono text-[11px] uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{language ?? "code"}</span>
+        <CopyButton text={code} label="Copy code" className="rounded px-1.5 py-0.5 text-xs font-medium text-zinc-700 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-800" />
+      </div>
+      <pre tabIndex={0} aria-label={language ? `${language} code` : "Code"} className="hljs-theme overflow-x-auto bg-zinc-50 p-3 text-[13px] leading-relaxed dark:bg-zinc-950">
         {/* highlight.js output is escaped source plus class-only spans (see highlight.ts). */}
         {html !== null ? <code ref={ref} className="font-mono" dangerouslySetInnerHTML={{ __html: html }} /> : <code ref={ref} className="font-mono">{code}</code>}
       </pre>

@@ -124,7 +124,7 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
             { value: "prompts", label: "Prompts and final answers" },
           ]}
         />
-        <p className="text-xs muted">
+        <p className="hidden text-xs muted sm:block">
           <kbd className="kbd">j</kbd> / <kbd className="kbd">k</kbd> next / previous message
         </p>
       </div>

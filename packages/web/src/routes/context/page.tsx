@@ -68,7 +68,7 @@ export default function ContextPage() {
             <div key={s.id} className="card p-3">
               <div className="mb-1.5 flex items-center justify-between gap-2">
                 <h3 className="text-sm font-medium">{s.title}</h3>
-                <CopyButton text={s.code} label={`Copy ${s.title}`} className="btn px-2 py-0.5 text-xs" />
+                <CopyButton text={s.code} label="Copy" className="btn shrink-0 px-2 py-0.5 text-xs" />
               </div>
               <pre tabIndex={0} aria-label={`${s.title} set-up`} className="overflow-x-auto rounded-lg bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-950">{s.code}</pre>
               <p className="mt-1.5 text-xs muted">{s.note}</p>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
-import { MESSAGE_ROLES, type SearchResult, type SearchType } from "@opensync/protocol";
+import type { SearchResult, SearchType } from "@opensync/protocol";
 import { useSearchStatus } from "../../api/account";
 import { client } from "../../api/client";
 import { useStats } from "../../api/stats";
@@ -10,7 +10,7 @@ import { Segmented } from "../../components/ui/segmented";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Spinner } from "../../components/ui/states";
 import { dayKeyStart, formatDateTime, formatInteger, localDayKey, shortProject } from "../../lib/format";
 import { Highlighted } from "./highlighted";
-import { activeFilterCount, hitHref, readSearchState, toQuery, writeSearchState, type SearchState } from "./search-state";
+import { activeFilterCount, hitHref, readSearchState, ROLES, toQuery, writeSearchState, type SearchState } from "./search-state";
 
 const MODES: { value: SearchType; label: string }[] = [
   { value: "fulltext", label: "Full-text" },
@@ -32,7 +32,8 @@ export default function SearchPage() {
     queryFn: ({ pageParam }) => client.search({ ...query, cursor: pageParam ?? undefined }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
-    enabled: query.q.length > 0,
+    // Semantic search without an embedding provider is refused (409): say why instead of asking.
+    enabled: query.q.length > 0 && !(state.type === "semantic" && (semanticOff || status.isPending)),
     placeholderData: keepPreviousData,
     retry: false,
   });
@@ -48,8 +49,7 @@ export default function SearchPage() {
           <Segmented label="Search mode" value={state.type} options={MODES} onChange={(type) => update({ type })} />
           {semanticOff && state.type !== "fulltext" && (
             <p className="text-xs text-amber-800 dark:text-amber-300" data-testid="degraded-note">
-              No embedding provider is set, so {state.type === "semantic" ? "semantic search is unavailable" : "hybrid search uses full-text only"}.{" "}
-              {status.data?.reason ?? "Set OPENSYNC_EMBEDDINGS on the server to enable it."}
+              No embedding provider is set, so {state.type === "semantic" ? "semantic search is unavailable" : "hybrid search uses full-text only"}.
             </p>
           )}
         </div>
@@ -61,6 +61,10 @@ export default function SearchPage() {
           <EmptyState title="Search your sessions">
             Type words, a file path, an error message or a question. <strong>Full-text</strong> finds the exact words, <strong>semantic</strong> finds the same meaning in other
             words, <strong>hybrid</strong> blends both.
+          </EmptyState>
+        ) : state.type === "semantic" && semanticOff ? (
+          <EmptyState title="Semantic search is not set up on this server" action={<button type="button" className="btn" onClick={() => update({ type: "hybrid" })}>Search with hybrid instead</button>}>
+            It needs an embedding provider. {status.data?.reason}
           </EmptyState>
         ) : results.isPending ? (
           <LoadingBlock rows={4} label="Searching" />
@@ -138,7 +142,7 @@ function Filters({ state, onChange }: { state: SearchState; onChange: (s: Partia
         <label htmlFor={ids.role} className="sr-only">Role</label>
         <select id={ids.role} className="input" value={state.role ?? ""} onChange={(e) => onChange({ role: (e.target.value || undefined) as SearchState["role"] })}>
           <option value="">Any role</option>
-          {MESSAGE_ROLES.filter((r) => r !== "unknown").map((r) => (
+          {ROLES.filter((r) => r !== "unknown").map((r) => (
             <option key={r} value={r}>{r}</option>
           ))}
         </select>

@@ -1,4 +1,13 @@
-import { MESSAGE_ROLES, SEARCH_TYPES, type MessageRole, type SearchQueryInput, type SearchType } from "@opensync/protocol";
+import type { MessageRole, SearchQueryInput, SearchType } from "@opensync/protocol";
+
+/*
+ * The protocol's SEARCH_TYPES and MESSAGE_ROLES, as types only: importing a value from the
+ * protocol's schema modules would build its zod schemas in the browser, and zod's start-up probe
+ * for `new Function` is reported as a violation of the app's CSP (script-src without
+ * 'unsafe-eval'). search-state.test.ts checks these lists against the protocol's.
+ */
+export const SEARCH_MODES: readonly SearchType[] = ["fulltext", "semantic", "hybrid"];
+export const ROLES: readonly MessageRole[] = ["user", "assistant", "system", "tool", "unknown"];
 
 /** What the search page shows, kept in the URL (`/search?q=…&type=…&source=…`) so it can be shared and reloaded. */
 export interface SearchState {
@@ -21,11 +30,11 @@ export function readSearchState(params: URLSearchParams): SearchState {
   const role = params.get("role");
   return {
     q: params.get("q") ?? "",
-    type: (SEARCH_TYPES as readonly string[]).includes(type ?? "") ? (type as SearchType) : "hybrid",
+    type: (SEARCH_MODES as readonly string[]).includes(type ?? "") ? (type as SearchType) : "hybrid",
     source: params.get("source") || undefined,
     project: params.get("project") || undefined,
     model: params.get("model") || undefined,
-    role: (MESSAGE_ROLES as readonly string[]).includes(role ?? "") ? (role as MessageRole) : undefined,
+    role: (ROLES as readonly string[]).includes(role ?? "") ? (role as MessageRole) : undefined,
     from: num(params.get("from")),
     to: num(params.get("to")),
   };
