@@ -40,6 +40,43 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     await page.close();
   });
 
+  it("a click on a day of the heatmap opens that day's sessions", async () => {
+    const page = await context.newPage();
+    await page.goto(app.server.url + "/");
+    const day = page.locator("svg[aria-label='Activity by day over the last year'] rect[tabindex='0']").last();
+    await day.waitFor();
+    await day.click();
+    await page.waitForURL(/\/sessions\?from=\d+&to=\d+&day=\d{4}-\d{2}-\d{2}$/);
+    const url = new URL(page.url());
+    const from = Number(url.searchParams.get("from"));
+    const to = Number(url.searchParams.get("to"));
+    const expected = await app.server.client(app.key).listSessions({ from, to, limit: 100 });
+    expect(expected.sessions.length).toBeGreaterThan(0);
+    await page.locator(`[data-session-id="${expected.sessions[0].id}"]`).waitFor();
+    expect(await page.locator("[data-session-id]").count()).toBe(expected.sessions.length);
+    await page.close();
+  });
+
+  it("the daily summary downloads a PNG drawn in the browser, without any request leaving the server's origin", async () => {
+    const page = await context.newPage();
+    const foreign: string[] = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(app.server.url) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")) foreign.push(r.url());
+    });
+    await page.goto(app.server.url + "/wrapped");
+    await page.getByTestId("wrapped-card").getByText("Sessions").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download PNG" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^opensync-\d{4}-\d{2}-\d{2}\.png$/);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    const png = Buffer.concat(chunks);
+    expect(png.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    expect(png.length).toBeGreaterThan(10_000);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
   it("filters by agent, sorts by cost, keeps both in the URL, and opens a session", async () => {
     const api = app.server.client(app.key);
     const expected = (await api.listSessions({ source: "codex-cli", sort: "cost", order: "desc", limit: 100 })).sessions;

@@ -82,11 +82,12 @@ export function SessionList(props: {
               <p className="truncate text-sm font-medium">{s.title || "Untitled session"}</p>
               <p className="truncate text-xs muted">
                 <span className="font-medium text-zinc-700 dark:text-zinc-300">{agentName(s.source)}</span>
+                {/* Phones have no number columns: the numbers come first, before the details. */}
+                <span className="sm:hidden">{` · ${formatTokens(s.totalTokens)} · ${formatCost(s.cost)} · ${formatRelative(s.updatedAt)}`}</span>
                 {" · "}
                 {shortProject(s.projectPath ?? s.projectName)}
                 {s.model ? ` · ${s.model}` : ""}
                 {s.gitBranch ? ` · ${s.gitBranch}` : ""}
-                <span className="sm:hidden">{` · ${formatTokens(s.totalTokens)} · ${formatCost(s.cost)}`}</span>
               </p>
             </Link>
             <div className="hidden shrink-0 grid-cols-4 gap-4 text-right text-sm tabular sm:grid" style={{ width: 360 }}>
