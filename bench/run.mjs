@@ -9,6 +9,7 @@ import { ingestOptions, profileTable, runIngestBench } from "./ingest.mjs";
 import { runIngestPhases } from "./ingest-phases.mjs";
 import { importOptions, importReport, runImportBench } from "./import.mjs";
 import { fmtInt } from "./lib/report.mjs";
+import { runLocalThroughput, runSemanticScale, semanticOptions, semanticReport } from "./search-semantic.mjs";
 
 /** Issue 2: the HTTP path reaches at least this share of the raw insert rate. */
 const INGEST_TARGET_PERCENT = 60;
@@ -42,4 +43,14 @@ if (best < INGEST_TARGET_PERCENT || process.env.BENCH_PHASES === "1") {
 if (process.env.BENCH_IMPORT !== "0") {
   out(`\n## Import: a generated Claude Code history, opensync import -> local server\n`);
   out(importReport(await runImportBench(importOptions())));
+}
+
+// Issue 9: the vector index at 100k and 1M chunks (BENCH_SEMANTIC_SIZES; BENCH_SEMANTIC=0 skips it;
+// 1M takes tens of minutes on 2 cores), and the local provider's throughput.
+if (process.env.BENCH_SEMANTIC !== "0") {
+  const semantic = semanticOptions();
+  out(`\n## Semantic search: vector index (${semantic.dims} dimensions, ${semantic.queries} queries, best of ${semantic.passes} passes)\n`);
+  const results = [];
+  for (const n of semantic.sizes) results.push(await runSemanticScale(n, { ...semantic, baseline: n <= semantic.baseline }));
+  out(semanticReport(results, await runLocalThroughput(semantic.throughputTexts)));
 }

@@ -223,9 +223,19 @@ export async function runLocalThroughput(texts = 2000) {
   }
 }
 
+function throughputLine(throughput) {
+  if (!throughput) return "";
+  return (
+    `Local provider (transformers.js + onnxruntime-node) on the generated **tiny test model** (32 dimensions, 2 token-embedding lookups; not a real model): ` +
+    `${fmtInt(throughput.chunksPerSecond)} chunks/s over ${fmtInt(throughput.texts)} chunks of ~120 words, batches of 32. ` +
+    `This measures the pipeline's overhead (tokenizer, session, pooling), not a model: a MiniLM-sized model (the default all-MiniLM-L6-v2) was measured at ~220 short texts/s on 2 cores (DESIGN.md). Our chunks are longer (~160 tokens against ~20), and a transformer's cost grows at least linearly with length, so expect several times fewer: an estimate of 40-100 chunks/s, i.e. 3-7 hours of background work for 1M chunks (not measured: no real model can be downloaded here).`
+  );
+}
+
 export function semanticReport(results, throughput) {
   const lines = [];
   const rows = [];
+  if (results.length === 0) return throughputLine(throughput);
   for (const r of results) {
     for (const row of r.rows) rows.push([`${fmtInt(r.n)}${r.uniform ? " (uniform)" : ""}`, row.label, fmtMs(row.p50), fmtMs(row.p95), fmtMs(row.cpuP50), fmtMs(row.cpuP95), row.recall.toFixed(3), row.load.toFixed(1)]);
   }
@@ -237,18 +247,11 @@ export function semanticReport(results, throughput) {
       results.map((r) => [`${fmtInt(r.n)}${r.uniform ? " (uniform)" : ""}`, `${(r.insertMs / 1000).toFixed(0)} s`, `${(r.trainMs / 1000).toFixed(1)} s`, fmtMs(r.exactMs), mb(r.sizes.main), mb(r.sizes.codes), mb(r.rss)]),
     ),
   );
-  if (throughput) {
-    lines.push("");
-    lines.push(
-      `Local provider (transformers.js + onnxruntime-node) on the generated **tiny test model** (32 dimensions, 2 token-embedding lookups; not a real model): ` +
-        `${fmtInt(throughput.chunksPerSecond)} chunks/s over ${fmtInt(throughput.texts)} chunks of ~120 words, batches of 32. ` +
-        `This measures the pipeline's overhead (tokenizer, session, pooling), not a model: all-MiniLM-L6-v2 (the default) is estimated at ~220 texts/s on one core (DESIGN.md).`,
-    );
-  }
+  if (throughput) lines.push("", throughputLine(throughput));
   return lines.join("\n");
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const options = semanticOptions();
   const out = (t) => process.stdout.write(t + "\n");
   out(`## Semantic search: vector index (${options.dims} dimensions, ${options.queries} queries, best of ${options.passes} passes)\n`);

@@ -33,7 +33,7 @@ export interface IndexTuning {
  * 256 lists with 16 probed find >= 0.95 of the exact top 10 in a few milliseconds, where scanning
  * every code takes ~40-70 ms. A user under `exactBelow` vectors is still scanned whole.
  */
-export const DEFAULT_TUNING: IndexTuning = { trainAt: 50_000, lists: 256, probes: 16, exactBelow: 50_000, candidates: 240 };
+export const DEFAULT_TUNING: IndexTuning = { trainAt: 50_000, lists: 256, probes: 16, exactBelow: 50_000, candidates: 500 };
 
 /** The list of a vector added before the lists were trained (or while they are reassigned). */
 const UNASSIGNED = -1;
@@ -199,12 +199,24 @@ export class VectorIndex {
 
   /** Exact cosine ranking of the given chunks (rescoring, or a small filtered set). */
   rescore(chunkIds: number[], query: Float32Array, k: number): ScoredChunk[] {
-    const scored: ScoredChunk[] = [];
-    const read = this.db.prepare("SELECT chunk_id AS id, vector FROM embedding_vectors WHERE chunk_id = ?");
-    for (const id of chunkIds) {
-      const row = read.get(id) as { id: number; vector: Buffer } | undefined;
-      if (row) scored.push({ chunkId: row.id, score: dot(query, vectorFrom(row.vector)) });
-    }
+    if (chunkIds.length === 0) return [];
+    // One statement for all candidates (a point lookup each costs ~10x more in statement overhead).
+    const rows = this.db
+      .prepare("SELECT chunk_id AS id, vector FROM embedding_vectors WHERE chunk_id IN (SELECT value FROM json_each(?))")
+      .all(JSON.stringify(chunkIds)) as Array<{ id: number; vector: Buffer }>;
+    const width = query.length;
+    const scored: ScoredChunk[] = rows.map((row) => {
+      // Read the float32 blob in place (no copy): SQLite blobs are not aligned, so via a DataView only when needed.
+      const b = row.vector;
+      let score = 0;
+      if (b.byteOffset % 4 === 0) {
+        const v = new Float32Array(b.buffer, b.byteOffset, width);
+        for (let i = 0; i < width; i++) score += query[i] * v[i];
+      } else {
+        for (let i = 0; i < width; i++) score += query[i] * b.readFloatLE(i * 4);
+      }
+      return { chunkId: row.id, score };
+    });
     return scored.sort((a, b) => b.score - a.score).slice(0, k);
   }
 
