@@ -1,5 +1,5 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteStatement } from "kysely";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { kyselyStore } from "../kysely/index.js";
@@ -38,6 +38,23 @@ function withStatementCache(db: BetterSqlite3.Database, capacity = 500): SqliteD
   };
 }
 
+/**
+ * Transactions that take the write lock when they begin. A transaction begun DEFERRED reads first
+ * (the sync store looks rows up before it writes) and upgrades to a writer later; when another
+ * connection (the full-text indexer, the embedding worker) committed in between, SQLite refuses the
+ * upgrade at once with SQLITE_BUSY, whatever the busy timeout, and the request would answer 500.
+ * BEGIN IMMEDIATE waits for the lock (up to the busy timeout) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
+}
+
 export function openSqliteDatabase(options: SqliteOptions): BetterSqlite3.Database {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
   const raw = new BetterSqlite3(options.path);
@@ -52,7 +69,7 @@ export function openSqliteDatabase(options: SqliteOptions): BetterSqlite3.Databa
 
 export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
   const raw = openSqliteDatabase(options);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   // A database missing an earlier migration (restored from an older copy of one table, or built
   // by a test as an older version left it) gets it applied, in name order, rather than refused.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations }, allowUnorderedMigrations: true });
