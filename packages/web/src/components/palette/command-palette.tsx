@@ -72,8 +72,11 @@ function PaletteBody({ close }: { close: () => void }) {
     navigate(to);
   };
   const items = useMemo(() => {
-    const sessions: PaletteItem[] = q
-      ? (found.data?.results ?? []).map((r) => ({
+    // While the typed text waits for its search, no stale list is shown (Enter would open it).
+    const searching = query.trim().length > 0;
+    const settled = q === query.trim() && !found.isFetching;
+    const sessions: PaletteItem[] = searching
+      ? (settled ? found.data?.results ?? [] : []).map((r) => ({
           id: `s-${r.sessionId}`,
           group: "Sessions" as const,
           label: r.title || "Untitled session",
@@ -108,9 +111,11 @@ function PaletteBody({ close }: { close: () => void }) {
     ];
     return arrange(sessions, pages, actions, query);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q, query, found.data, recent.data, theme.isDark]);
+  }, [q, query, found.data, found.isFetching, recent.data, theme.isDark]);
+  const busy = query.trim().length > 0 && (q !== query.trim() || found.isFetching);
 
-  useEffect(() => setActive(0), [query, found.data]);
+  useEffect(() => setActive(0), [query]);
+  useEffect(() => setActive((a) => Math.min(a, Math.max(0, items.length - 1))), [items.length]);
   useEffect(() => {
     listRef.current?.querySelector(`[data-index="${active}"]`)?.scrollIntoView({ block: "nearest" });
   }, [active]);
@@ -146,7 +151,7 @@ function PaletteBody({ close }: { close: () => void }) {
         onChange={(e) => setQuery(e.target.value)}
         onKeyDown={onKey}
       />
-      <div ref={listRef} id={listId} role="listbox" aria-label="Results" className="mt-3 max-h-[60vh] overflow-y-auto">
+      <div ref={listRef} id={listId} role="listbox" aria-label="Results" aria-busy={busy} className="mt-3 max-h-[60vh] overflow-y-auto">
         {groups.map(({ group, entries }) => (
           <div key={group} role="group" aria-labelledby={`${listId}-${group}`}>
             <div id={`${listId}-${group}`} className="px-3 pb-1 pt-2 text-[11px] font-semibold uppercase tracking-wide muted">{group}</div>
@@ -169,7 +174,7 @@ function PaletteBody({ close }: { close: () => void }) {
         ))}
       </div>
       {items.length === 0 && <p className="px-3 py-4 text-sm muted">{found.isFetching ? "Searching…" : "Nothing matches."}</p>}
-      {q && found.isFetching && <p className="mt-2 text-xs muted" role="status">Searching…</p>}
+      {busy && <p className="mt-2 text-xs muted" role="status">Searching…</p>}
     </div>
   );
 }
