@@ -5,10 +5,10 @@ import { dot, kmeans, nearest, nearestN } from "./kmeans.js";
  * The vector index: sqlite-vec's `vec0` holds a binary code (one sign bit per dimension) of every
  * chunk's vector, partitioned by user and by IVF list; `embedding_vectors` holds the float vectors.
  *
- * A query (1) picks the IVF lists whose centroids are nearest the query (all of the user's lists
- * while they have few vectors, or before the lists are trained), (2) asks vec0 for the nearest
- * binary codes by Hamming distance inside those partitions, and (3) rescores those candidates
- * exactly with their float vectors. Binary codes make the scan 32x smaller than floats; the lists
+ * A query (1) picks the IVF lists whose centroids are nearest the query (a user with fewer than
+ * `exactBelow` vectors, or any user before the lists are trained, has every code in the UNASSIGNED
+ * list and is scanned whole), (2) asks vec0 for the nearest binary codes by Hamming distance
+ * inside those partitions, and (3) rescores those candidates exactly with their float vectors. Binary codes make the scan 32x smaller than floats; the lists
  * make it touch a fraction of the rows. Measured in docs/benchmarks.md (recall@10 against exact
  * search, p95 at 1M chunks); bench/search-semantic.mjs runs it.
  *
@@ -21,7 +21,7 @@ export interface IndexTuning {
   lists: number;
   /** Lists probed per query. */
   probes: number;
-  /** A user with fewer vectors than this is searched over all of their lists. */
+  /** A user with fewer vectors than this keeps their codes unassigned and is scanned whole. */
   exactBelow: number;
   /** Binary-code candidates rescored with float vectors, per query. */
   candidates: number;
@@ -73,6 +73,8 @@ export class VectorIndex {
    */
   private largeUsers = new Set<string>();
   private largeCheckedAt = 0;
+  /** Large users whose codes have all been moved into lists (by this process). */
+  private readonly settled = new Set<string>();
 
   constructor(private readonly db: BetterSqlite3.Database, readonly tuning: IndexTuning = DEFAULT_TUNING) {
     this.dims = Number(this.meta("index_dims")) || null;
@@ -141,6 +143,7 @@ export class VectorIndex {
     this.setMeta("centroids", null);
     this.dims = null;
     this.centroids = null;
+    this.settled.clear();
   }
 
   private tableExists(): boolean {
@@ -150,13 +153,17 @@ export class VectorIndex {
   /** Adds (or replaces) vectors. Call in a write transaction, after `ensure`. */
   add(entries: IndexEntry[]): void {
     const putVector = this.db.prepare("INSERT OR REPLACE INTO embedding_vectors (chunk_id, vector) VALUES (?, ?)");
+    for (const e of entries) putVector.run(e.chunkId, vectorBytes(e.vector));
+    this.putCodes(entries);
+  }
+
+  /** Writes (or moves) the binary codes of these vectors into their lists. */
+  private putCodes(entries: IndexEntry[]): void {
     const delCode = this.db.prepare(`DELETE FROM ${TABLE} WHERE rowid = ?`);
     const putCode = this.db.prepare(`INSERT INTO ${TABLE} (rowid, user_id, list, code) VALUES (?, ?, ?, vec_bit(?))`);
     for (const e of entries) {
-      putVector.run(e.chunkId, vectorBytes(e.vector));
       delCode.run(BigInt(e.chunkId));
-      const list = this.listFor(e.userId, e.vector);
-      putCode.run(BigInt(e.chunkId), e.userId, BigInt(list), binaryCode(e.vector));
+      putCode.run(BigInt(e.chunkId), e.userId, BigInt(this.listFor(e.userId, e.vector)), binaryCode(e.vector));
     }
   }
 
@@ -257,18 +264,28 @@ export class VectorIndex {
   }
 
   private async reassign(write: <T>(work: () => T) => Promise<T>): Promise<boolean> {
-    const batch = this.db.prepare(
-      `SELECT c.rowid AS id, c.user_id AS userId, v.vector FROM ${TABLE} c JOIN embedding_vectors v ON v.chunk_id = c.rowid WHERE c.user_id = ? AND c.list = ? LIMIT 500`,
+    const anyUnassigned = this.db.prepare(`SELECT rowid FROM ${TABLE} WHERE user_id = ? AND list = ? LIMIT 1`).pluck();
+    // Walk the user's chunks by id (an index range per page). Paging through the UNASSIGNED
+    // partition itself would rescan its emptied slots from the start on every page (vec0 does not
+    // compact deleted rows): quadratic at a million codes.
+    const page = this.db.prepare(
+      "SELECT c.id AS chunkId, v.vector FROM embedding_chunks c JOIN embedding_vectors v ON v.chunk_id = c.id WHERE c.user_id = ? AND c.id > ? ORDER BY c.id LIMIT 500",
     );
     // Only large users' codes move into lists; small users' stay in the UNASSIGNED partition.
     for (const userId of this.largeUsers) {
-      for (;;) {
-        const rows = batch.all(userId, BigInt(UNASSIGNED)) as Array<{ id: number | bigint; userId: string; vector: Buffer }>;
-        if (rows.length === 0) break;
-        const entries = rows.map((r) => ({ chunkId: Number(r.id), userId: r.userId, vector: vectorFrom(r.vector) }));
-        await write(() => this.add(entries));
+      if (this.settled.has(userId)) continue;
+      if (anyUnassigned.get(userId, BigInt(UNASSIGNED)) !== undefined) {
+        for (let after = 0; ; ) {
+          const rows = page.all(userId, after) as Array<{ chunkId: number; vector: Buffer }>;
+          if (rows.length === 0) break;
+          after = rows[rows.length - 1].chunkId;
+          await write(() => this.putCodes(rows.map((r) => ({ chunkId: r.chunkId, userId, vector: vectorFrom(r.vector) }))));
+        }
       }
+      // From now on this user's new vectors go straight to their lists.
+      this.settled.add(userId);
     }
     return true;
   }
+
 }
