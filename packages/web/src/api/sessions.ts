@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Session, SessionListQuery } from "@opensync/protocol";
+import type { SessionListQuery } from "@opensync/protocol";
 import { client } from "./client";
 import { keys } from "./keys";
 
@@ -47,23 +47,3 @@ export function useDeleteSessions() {
   });
 }
 
-/**
- * Every session created since `from`, up to `cap` (newest first), for the charts that need
- * individual start times (hour of week, 5-hour blocks). `truncated` says the cap was hit.
- */
-export function useSessionsSince(from: number, cap = 2000) {
-  return useQuery({
-    queryKey: [...keys.sessionsAll, "since", from, cap],
-    queryFn: async () => {
-      const out: Session[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listSessions({ from, limit: 500, sort: "createdAt", order: "desc", cursor });
-        out.push(...page.sessions);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && out.length < cap);
-      return { sessions: out.slice(0, cap), truncated: Boolean(cursor) || out.length > cap };
-    },
-    placeholderData: keepPreviousData,
-  });
-}

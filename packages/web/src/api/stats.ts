@@ -4,6 +4,15 @@ import { tzOffsetMinutes } from "../lib/format";
 import { client } from "./client";
 import { keys } from "./keys";
 
+/** `/api/stats/blocks`: 5-hour usage blocks (ccusage's rule, computed by the server over messages). */
+export function useUsageBlocks(range: { from?: number; to?: number }) {
+  return useQuery({
+    queryKey: [...keys.statsAll, "blocks", range],
+    queryFn: () => client.statsBlocks(range),
+    placeholderData: keepPreviousData,
+  });
+}
+
 /** `/api/stats` over a range, optionally grouped; days are cut in the viewer's timezone. */
 export function useStats(range: { from?: number; to?: number; groupBy?: StatsGroup }) {
   return useQuery({

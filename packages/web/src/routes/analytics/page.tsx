@@ -1,8 +1,8 @@
 import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import type { StatsGroup, StatsResponse } from "@opensync/protocol";
-import { useSessionsSince } from "../../api/sessions";
-import { useStats } from "../../api/stats";
+import type { UsageBlock } from "@opensync/protocol";
+import { useStats, useUsageBlocks } from "../../api/stats";
 import { BarList } from "../../components/charts/bar-list";
 import { bucketize, cumulative, fillDays, rangeStart, topShares, type Bucket, type Metric } from "../../components/charts/shape";
 import { UsageChart } from "../../components/charts/usage-chart";
@@ -10,9 +10,8 @@ import { agentName } from "../../components/setup/agents";
 import { Segmented } from "../../components/ui/segmented";
 import { ErrorState, LoadingBlock, PageHeader } from "../../components/ui/states";
 import { formatCost, formatUnitCost, formatDateTime, formatInteger, formatPercent, formatTokens, shortProject } from "../../lib/format";
-import { usageBlocks } from "./blocks";
 import { HourGrid } from "./hour-grid";
-import { hourOfWeek } from "./hour-of-week";
+import { hourGridFromGroups } from "./hour-of-week";
 import { ProjectsTable } from "./projects-table";
 
 const RANGES = [7, 30, 90, 365] as const;
@@ -51,18 +50,18 @@ export default function AnalyticsPage() {
   const daily = useStats({ from, groupBy: "day" });
   const breakdown = useStats({ from, groupBy: view.breakdown });
   const projects = useStats({ from, groupBy: "project" });
-  const sessions = useSessionsSince(from);
+  const hours = useStats({ from, groupBy: "hourOfWeek" });
+  // The server computes blocks over at most 92 days.
+  const blocksFrom = Math.max(from, Date.now() - 92 * 86_400_000 + 60_000);
+  const blocks = useUsageBlocks({ from: blocksFrom });
   const fmt = view.metric === "cost" ? formatCost : formatTokens;
 
   const points = useMemo(() => {
     const p = bucketize(fillDays(daily.data?.groups, from, Date.now()), view.bucket);
     return view.cumulative ? cumulative(p) : p;
   }, [daily.data, from, view.bucket, view.cumulative]);
-  const grid = useMemo(
-    () => hourOfWeek((sessions.data?.sessions ?? []).map((s) => ({ at: s.createdAt, value: view.metric === "cost" ? s.cost : s.totalTokens }))),
-    [sessions.data, view.metric],
-  );
-  const blocks = useMemo(() => usageBlocks((sessions.data?.sessions ?? []).map((s) => ({ at: s.createdAt, tokens: s.totalTokens, cost: s.cost }))).reverse(), [sessions.data]);
+  const grid = useMemo(() => hourGridFromGroups(hours.data?.groups, view.metric), [hours.data, view.metric]);
+  const usedBlocks = useMemo(() => (blocks.data?.blocks ?? []).filter((b) => !b.isGap).reverse(), [blocks.data]);
 
   return (
     <>
@@ -117,9 +116,7 @@ export default function AnalyticsPage() {
               <h2 id="hours-title" className="mb-1 text-sm font-semibold">
                 Hour of week
               </h2>
-              <p className="mb-3 text-xs muted">
-                When sessions start, in your timezone{sessions.data?.truncated ? ` (latest ${formatInteger(sessions.data.sessions.length)} sessions)` : ""}.
-              </p>
+              <p className="mb-3 text-xs muted">When sessions start, in your timezone.</p>
               <HourGrid grid={grid} metric={view.metric} />
             </section>
           </div>
@@ -127,8 +124,10 @@ export default function AnalyticsPage() {
             <h2 id="blocks-title" className="text-sm font-semibold">
               5-hour blocks
             </h2>
-            <p className="mb-3 text-xs muted">Usage windows as ccusage counts them (a block opens on the hour of its first session and lasts 5 hours), with the burn rate inside each.</p>
-            <BlocksTable blocks={blocks.slice(0, 12)} />
+            <p className="mb-3 text-xs muted">
+              Usage windows as ccusage counts them (a block opens on the hour of its first message and lasts 5 hours), with the burn rate inside each{view.days > 92 ? "; the last 92 days" : ""}.
+            </p>
+            {blocks.isError ? <ErrorState error={blocks.error} retry={() => void blocks.refetch()} /> : <BlocksTable blocks={usedBlocks} />}
           </section>
           <section className="card p-4" aria-labelledby="projects-table-title">
             <h2 id="projects-table-title" className="mb-3 text-sm font-semibold">
@@ -163,33 +162,41 @@ function Efficiency({ stats }: { stats: StatsResponse }) {
   );
 }
 
-function BlocksTable({ blocks }: { blocks: ReturnType<typeof usageBlocks> }) {
+function BlocksTable({ blocks }: { blocks: UsageBlock[] }) {
   const [showAll, setShowAll] = useState(false);
-  if (blocks.length === 0) return <p className="text-sm muted">No sessions in this range.</p>;
+  if (blocks.length === 0) return <p className="text-sm muted">No usage in this range.</p>;
   const shown = showAll ? blocks : blocks.slice(0, 5);
   return (
     <div tabIndex={0} role="region" aria-label="5-hour blocks" className="overflow-x-auto">
-      <table className="w-full min-w-[34rem] text-sm">
+      <table className="w-full min-w-[40rem] text-sm">
         <thead className="text-left text-xs uppercase tracking-wide muted">
           <tr>
             <th className="py-1.5 pr-3 font-medium">Block</th>
-            <th className="py-1.5 pr-3 text-right font-medium">Sessions</th>
+            <th className="py-1.5 pr-3 text-right font-medium">Messages</th>
             <th className="py-1.5 pr-3 text-right font-medium">Tokens</th>
             <th className="py-1.5 pr-3 text-right font-medium">Cost</th>
-            <th className="py-1.5 text-right font-medium">Burn rate</th>
+            <th className="py-1.5 pr-3 text-right font-medium">Burn rate</th>
+            <th className="py-1.5 font-medium">Models</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {shown.map((b) => (
-            <tr key={b.start}>
+            <tr key={b.id}>
               <td className="py-1.5 pr-3">
-                {formatDateTime(b.start)}
-                {b.active && <span className="ml-2 rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-700 dark:bg-emerald-500/15 dark:text-emerald-400">active · projected {formatTokens(b.projectedTokens)}</span>}
+                {formatDateTime(b.startTime)}
+                {b.isActive && b.projection && (
+                  <span className="ml-2 whitespace-nowrap rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-700 dark:bg-emerald-500/15 dark:text-emerald-400">
+                    active · projected {formatTokens(b.projection.totalTokens)}, {formatCost(b.projection.totalCost)}
+                  </span>
+                )}
               </td>
-              <td className="py-1.5 pr-3 text-right tabular">{b.entries}</td>
-              <td className="py-1.5 pr-3 text-right tabular">{formatTokens(b.tokens)}</td>
+              <td className="py-1.5 pr-3 text-right tabular">{formatInteger(b.entries)}</td>
+              <td className="py-1.5 pr-3 text-right tabular">{formatTokens(b.tokens.totalTokens)}</td>
               <td className="py-1.5 pr-3 text-right tabular">{formatCost(b.cost)}</td>
-              <td className="py-1.5 text-right tabular">{b.burnRate ? `${formatTokens(b.burnRate)}/min` : "—"}</td>
+              <td className="py-1.5 pr-3 text-right tabular">{b.burnRate ? `${formatTokens(b.burnRate.tokensPerMinute)}/min` : "—"}</td>
+              <td className="max-w-48 truncate py-1.5 text-xs muted" title={b.models.join(", ")}>
+                {b.models.join(", ")}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { curlExample, endpointsByTag, type OpenApiDocument } from "./openapi";
+import { curlExample, endpointsByTag, groupOf, type OpenApiDocument } from "./openapi";
 
 const doc: OpenApiDocument = {
   tags: [{ name: "Sessions" }, { name: "Empty" }],
@@ -15,7 +15,15 @@ describe("endpointsByTag", () => {
     expect(endpointsByTag(doc).map(([tag, eps]) => [tag, eps.map((e) => `${e.method} ${e.path}`)])).toEqual([
       ["Sessions", ["GET /api/sessions/{id}", "DELETE /api/sessions/{id}"]],
       ["Search", ["GET /api/search"]],
-      ["Other", ["POST /api/auth/login"]],
+      ["Sign-in", ["POST /api/auth/login"]],
+    ]);
+  });
+});
+
+describe("groupOf", () => {
+  it("names an untagged path's group after its first segment past /api", () => {
+    expect(["/api/keys/{id}", "/sync/batch", "/api/me/logs", "/.well-known/{kind}", "/api/openapi.json", "/api/unheard"].map(groupOf)).toEqual([
+      "API keys", "Sync (agents and plugins)", "Account", "MCP", "Health", "Unheard",
     ]);
   });
 });

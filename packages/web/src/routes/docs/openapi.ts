@@ -22,7 +22,20 @@ export const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
 export interface Endpoint { method: string; path: string; op: OpenApiOperation; tag: string }
 
-/** Every operation, grouped by its first tag (untagged ones under "Other"), in document order. */
+const GROUP_NAMES: Record<string, string> = {
+  sync: "Sync (agents and plugins)", sessions: "Sessions", public: "Shared sessions", stats: "Stats", export: "Export",
+  events: "Realtime", search: "Search", context: "Context", auth: "Sign-in", me: "Account", keys: "API keys",
+  admin: "Users (owner)", mcp: "MCP", health: "Health", openapi: "Health", "well-known": "MCP",
+};
+
+/** An untagged path's group, from its first meaningful segment (`/api/keys/{id}` → "API keys"). */
+export function groupOf(path: string): string {
+  const segments = path.split("/").filter((p) => p && p !== "api");
+  const first = (segments[0] ?? "").replace(/^\./, "").replace(/\.json$/, "");
+  return GROUP_NAMES[first] ?? (first ? first[0].toUpperCase() + first.slice(1) : "Other");
+}
+
+/** Every operation, grouped by its first tag (untagged ones by path), in document order. */
 export function endpointsByTag(doc: OpenApiDocument): [string, Endpoint[]][] {
   const groups = new Map<string, Endpoint[]>();
   for (const t of doc.tags ?? []) groups.set(t.name, []);
@@ -30,7 +43,7 @@ export function endpointsByTag(doc: OpenApiDocument): [string, Endpoint[]][] {
     for (const method of METHODS) {
       const op = item[method] as OpenApiOperation | undefined;
       if (!op) continue;
-      const tag = op.tags?.[0] ?? "Other";
+      const tag = op.tags?.[0] ?? groupOf(path);
       if (!groups.has(tag)) groups.set(tag, []);
       groups.get(tag)!.push({ method: method.toUpperCase(), path, op, tag });
     }
