@@ -51,6 +51,22 @@ describe.skipIf(!HAS_BROWSER)("every page in both themes and sizes", () => {
         expect(problems).toEqual([]);
         expect(errors).toEqual([]);
       });
+
+      it(`${variant}: the signed-out pages (login, claim) render, pass axe, fit the width`, async () => {
+        const context = await newContext(browser, { viewport, dark });
+        const page = await context.newPage();
+        const problems: string[] = [];
+        for (const [name, path, heading] of [["login", "/login?next=%2Fsessions", "Sign in"], ["claim", "/claim?token=used", "Already claimed"]] as const) {
+          await page.goto(app.server.url + path);
+          await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+          await screenshot(page, `${name}-${variant}`);
+          const overflow = await horizontalOverflow(page);
+          if (overflow > 0) problems.push(`${path}: scrolls sideways by ${overflow}px`);
+          for (const v of await axeSerious(page)) problems.push(`${path}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        }
+        await context.close();
+        expect(problems).toEqual([]);
+      });
     }
   }
 });
