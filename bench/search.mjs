@@ -111,6 +111,8 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
       const fillSeconds = (performance.now() - t0) / 1000;
 
       const indexer = new SqliteFulltextIndexer(path);
+      // A kept database whose index file was rebuilt (a new layout) queues everything again.
+      if (kept) indexer.backfill();
       const pendingBefore = indexer.pending();
       const t1 = performance.now();
       let indexed = 0;

@@ -35,6 +35,28 @@ export function camelParts(word: string): string[] {
   return parts;
 }
 
+/** Parts of an identifier this long or longer are not all combined (it would be quadratic). */
+const MAX_PARTS = 8;
+
+/**
+ * What an identifier contributes to `terms`: its parts and every run of two or more consecutive
+ * parts, written together: `useSessionStore` → use, Session, Store, useSession, SessionStore,
+ * useSessionStore. A piece of an identifier is then one word of the index, found as fast as any
+ * word (a phrase of its parts would read the position lists of words as common as "session").
+ */
+export function identifierPieces(parts: string[]): string[] {
+  const out = [...parts];
+  const n = Math.min(parts.length, MAX_PARTS);
+  for (let from = 0; from < n; from++) {
+    let piece = parts[from];
+    for (let to = from + 1; to < n; to++) {
+      piece += parts[to];
+      out.push(piece);
+    }
+  }
+  return out;
+}
+
 /** The derived word standing for a flag: `--dry-run` → `dashdashdryrun`, `-f` → `dashf`. */
 export function flagTerm(dashes: string, name: string): string {
   return (dashes === "--" ? "dashdash" : "dash") + name.replace(/-/g, "").toLowerCase();
@@ -52,9 +74,8 @@ const CASE_CHANGE = /[a-z0-9][A-Z]|[A-Z][A-Z][a-z]/g;
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /**
- * The `terms` column of a document: the parts of every identifier with case changes, each
- * identifier's parts together (so `SessionStore` is the phrase "session store" inside "use
- * session store"), and a derived word per flag. Identifiers are found from their case changes
+ * The `terms` column of a document: the pieces of every identifier with case changes
+ * (`identifierPieces`) and a derived word per flag. Identifiers are found from their case changes
  * (prose has none), then widened to the whole word: the indexer runs this over every tool output.
  */
 export function deriveTerms(text: string): string {
@@ -67,10 +88,10 @@ export function deriveTerms(text: string): string {
     let end = m.index + m[0].length;
     while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
     const word = text.slice(start, end);
-    // Once per identifier per document: repeats add nothing a phrase query needs.
+    // Once per identifier per document: repeats add nothing the query side needs.
     if (!seen.has(word)) {
       seen.add(word);
-      out.push(camelParts(word).join(" "));
+      out.push(identifierPieces(camelParts(word)).join(" "));
     }
     changes.lastIndex = end;
   }

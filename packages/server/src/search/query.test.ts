@@ -4,9 +4,9 @@ import { anyOf, meaningful, parseQuery, toFts5 } from "./query.js";
 
 describe("parseQuery + toFts5", () => {
   const fts = (q: string) => toFts5(parseQuery(q));
-  it("an identifier is found whole or as consecutive parts", () => {
-    expect(fts("useSessionStore")).toBe(`("usesessionstore" OR "use session store")`);
-    expect(fts("SessionStore")).toBe(`("sessionstore" OR "session store")`);
+  it("an identifier is one word: whole in the text or a piece in `terms`", () => {
+    expect(fts("useSessionStore")).toBe(`"usesessionstore"`);
+    expect(fts("SessionStore")).toBe(`"sessionstore"`);
   });
   it("paths, snake_case and Class.method are phrases of their words", () => {
     expect(fts("src/lib/auth.ts")).toBe(`"src lib auth ts"`);
@@ -47,9 +47,9 @@ describe("code terms", () => {
     expect(camelParts("TS2345")).toEqual(["TS2345"]);
     expect(camelParts("v8Isolate")).toEqual(["v8", "Isolate"]);
   });
-  it("derives identifier parts once per document and a word per flag", () => {
+  it("derives identifier pieces once per document and a word per flag", () => {
     expect(deriveTerms("useSessionStore(); useSessionStore(); rm -rf node_modules && npm i --force; a-b x=--dry-run").split("\n")).toEqual([
-      "use Session Store", "dashrf", "dashdashforce", "dashdashdryrun",
+      "use Session Store useSession useSessionStore SessionStore", "dashrf", "dashdashforce", "dashdashdryrun",
     ]);
     expect(deriveTerms("plain prose - with dashes and ECONNREFUSED")).toBe("");
   });

@@ -87,8 +87,8 @@ function termToFts5(term: QueryTerm): string {
     case "phrase":
       return lit(term.words.join(" ")) + (term.prefix ? " *" : "");
     case "ident":
-      // Whole (`usesessionstore`) or as consecutive parts, in `terms` or in prose.
-      return `(${lit(term.word)} OR ${lit(term.parts.join(" "))})`;
+      // One word: whole in the text, or a piece of a longer identifier in `terms` (code-terms.ts).
+      return lit(term.word);
     case "prefix":
       return `${lit(term.word)} *`;
     case "flag":

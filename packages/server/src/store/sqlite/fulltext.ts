@@ -23,19 +23,27 @@ import { openSqliteDatabase } from "./open.js";
  * would hold the write lock and stall sync transactions. In its own file they never meet: the
  * indexer only reads the main database (WAL readers do not block the writer) and deletes what it
  * has drained from `fts_queue` (migration 0003) in a short transaction. The file is derived data:
- * deleted or new, it is rebuilt from the main database (`backfill`).
+ * deleted, new or of an older layout, it is rebuilt from the main database (`backfill`).
  *
  * The index: one contentless FTS5 table (`contentless_delete=1`: rows can be replaced without
- * keeping a copy of the text), rowid = message id for messages and minus a session's doc number
- * for titles (`fts_title_docs`), columns and BM25 weights from `search/document.ts`, tokenizer
+ * keeping a copy of the text), columns and BM25 weights from `search/document.ts`, tokenizer
  * `porter unicode61 remove_diacritics 2` (stems English words, keeps identifiers and codes whole;
  * the `terms` column adds identifier pieces and flags, see `search/code-terms.ts`).
+ *
+ * Document ids carry their session: `session number << SESSION_SHIFT | n`, n = 0 for the title
+ * and 1, 2, … for messages in the order they were first indexed. So the matching sessions of a
+ * query are counted from the ids alone (`count(DISTINCT rowid >> SESSION_SHIFT)`, no lookup per
+ * match), and the owner of a match is its session's (`fts_sessions`).
  */
 
 export const fulltextPathFor = (mainPath: string) => mainPath.replace(/\.db$/, "") + "-fts.db";
 
 /** Bumped when the index file's layout changes: an older file is dropped and rebuilt. */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
+
+/** Bits of a document id for its place in the session (16M messages per session). */
+const SESSION_SHIFT = 24;
+const SESSION_DOCS = 2 ** SESSION_SHIFT;
 
 /**
  * BM25 with the column weights. Written out in each query: a configured FTS5 `rank` with
@@ -46,10 +54,10 @@ const BM25 = `bm25(fts_index, ${FULLTEXT_COLUMNS.map((c) => COLUMN_WEIGHTS[c]).j
 const SCHEMA = [
   `CREATE VIRTUAL TABLE fts_index USING fts5(${FULLTEXT_COLUMNS.join(", ")},
      content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`,
-  // What a query needs of each document without reading the main database: owner, session,
-  // time (recency, date filters) and role. Titles are docs with negative ids.
-  `CREATE TABLE fts_docs (doc INTEGER PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, created_at INTEGER NOT NULL, role TEXT)`,
-  `CREATE TABLE fts_title_docs (doc INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE)`,
+  // Sessions seen by the index: their number (the high bits of their documents' ids) and owner.
+  `CREATE TABLE fts_sessions (num INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, next_doc INTEGER NOT NULL DEFAULT 1)`,
+  // Per message document: which message, when (recency, date filters) and its role.
+  `CREATE TABLE fts_docs (doc INTEGER PRIMARY KEY, message_id INTEGER UNIQUE, created_at INTEGER NOT NULL, role TEXT)`,
   // Documents per user: when one user owns them all, queries need no per-row owner check.
   `CREATE TABLE fts_users (user_id TEXT PRIMARY KEY, docs INTEGER NOT NULL)`,
   `CREATE TABLE fts_meta (key TEXT PRIMARY KEY, value)`,
@@ -62,7 +70,8 @@ export function openFulltextDatabase(path: string): BetterSqlite3.Database {
   if (version !== SCHEMA_VERSION) {
     db.transaction(() => {
       // Derived data of another layout (or none): start over; the indexer backfills it.
-      for (const t of ["fts_index", "fts_docs", "fts_title_docs", "fts_users", "fts_meta"]) db.exec(`DROP TABLE IF EXISTS ${t}`);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'fts\\_%' ESCAPE '\\' AND name NOT LIKE 'fts\\_index\\_%' ESCAPE '\\'").all() as Array<{ name: string }>;
+      for (const { name } of tables) db.exec(`DROP TABLE IF EXISTS ${name}`);
       for (const statement of SCHEMA) db.exec(statement);
       setMeta(db, "schema", SCHEMA_VERSION);
     })();
@@ -82,7 +91,7 @@ function* chunked<T>(items: T[], size = IN_LIST): Generator<T[]> {
 const marks = (n: number) => new Array(n).fill("?").join(", ");
 
 interface QueueRow { seq: number; kind: "m" | "d" | "t" | "x"; message_id: number | null; session_id: string | null }
-interface DocMeta { userId: string; sessionId: string; createdAt: number; role: string | null }
+interface Owner { userId: string; sessionId: string }
 
 /** The writing half: drains `fts_queue` into the index. Run by the worker thread, or inline. */
 export class SqliteFulltextIndexer {
@@ -124,42 +133,65 @@ export class SqliteFulltextIndexer {
     const columns = FULLTEXT_COLUMNS.join(", ");
     const insert = this.fts.prepare(`INSERT INTO fts_index (rowid, ${columns}) VALUES (?, ${marks(FULLTEXT_COLUMNS.length)})`);
     const remove = this.fts.prepare("DELETE FROM fts_index WHERE rowid = ?");
-    const metaOf = this.fts.prepare("SELECT user_id FROM fts_docs WHERE doc = ?");
-    const addMeta = this.fts.prepare("INSERT INTO fts_docs (doc, user_id, session_id, created_at, role) VALUES (?, ?, ?, ?, ?)");
-    const dropMeta = this.fts.prepare("DELETE FROM fts_docs WHERE doc = ?");
+    const docOfMessage = this.fts.prepare("SELECT doc FROM fts_docs WHERE message_id = ?");
+    const addDoc = this.fts.prepare("INSERT INTO fts_docs (doc, message_id, created_at, role) VALUES (?, ?, ?, ?)");
+    const updateDoc = this.fts.prepare("UPDATE fts_docs SET created_at = ?, role = ? WHERE doc = ?");
+    const dropDoc = this.fts.prepare("DELETE FROM fts_docs WHERE doc = ?");
+    const sessionNum = this.fts.prepare("SELECT num, user_id FROM fts_sessions WHERE session_id = ?");
+    const ownerOfNum = this.fts.prepare("SELECT user_id FROM fts_sessions WHERE num = ?");
+    const addSession = this.fts.prepare("INSERT INTO fts_sessions (session_id, user_id) VALUES (?, ?)");
+    const nextDoc = this.fts.prepare("UPDATE fts_sessions SET next_doc = next_doc + 1 WHERE num = ? RETURNING next_doc - 1 AS n");
     const count = this.fts.prepare("INSERT INTO fts_users (user_id, docs) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET docs = docs + excluded.docs");
-    const docOf = this.fts.prepare("SELECT doc FROM fts_title_docs WHERE session_id = ?");
-    const newDoc = this.fts.prepare("INSERT INTO fts_title_docs (session_id) VALUES (?)");
-    const dropDoc = this.fts.prepare("DELETE FROM fts_title_docs WHERE doc = ?");
     const values = (d: FulltextDocument) => FULLTEXT_COLUMNS.map((c) => d[c]);
-    /** Replaces document `id` (or only removes it). Deleting only what is there keeps the index free of tombstones. */
-    const put = (id: number, doc: FulltextDocument | undefined, meta: DocMeta | undefined) => {
-      const old = metaOf.get(id) as { user_id: string } | undefined;
-      if (old) {
-        remove.run(id);
-        dropMeta.run(id);
-        count.run(old.user_id, -1);
-      }
-      if (doc && meta) {
-        insert.run(id, ...values(doc));
-        addMeta.run(id, meta.userId, meta.sessionId, meta.createdAt, meta.role);
-        count.run(meta.userId, 1);
-      }
+    const numOf = (owner: Owner): number => {
+      const found = sessionNum.get(owner.sessionId) as { num: number } | undefined;
+      return found ? found.num : Number(addSession.run(owner.sessionId, owner.userId).lastInsertRowid);
     };
+    const ownerOf = (doc: number) => (ownerOfNum.get(Math.floor(doc / SESSION_DOCS)) as { user_id: string }).user_id;
+    const hasDoc = this.fts.prepare("SELECT 1 FROM fts_docs WHERE doc = ?");
+    const drop = (doc: number) => {
+      remove.run(doc);
+      count.run(ownerOf(doc), -1);
+    };
+    const add = (doc: number, d: FulltextDocument, owner: Owner) => {
+      insert.run(doc, ...values(d));
+      count.run(owner.userId, 1);
+    };
+
     this.fts.transaction(() => {
-      for (const id of messageOps.keys()) {
-        const d = docs.get(id);
-        put(id, d?.doc, d?.meta);
+      for (const [messageId] of messageOps) {
+        const existing = docOfMessage.get(messageId) as { doc: number } | undefined;
+        const next = docs.get(messageId);
+        // Deleting only what is there keeps the index free of tombstones.
+        if (existing) drop(existing.doc);
+        if (!next) {
+          if (existing) dropDoc.run(existing.doc);
+          continue;
+        }
+        let doc = existing?.doc;
+        if (doc === undefined) {
+          const num = numOf(next.owner);
+          const n = (nextDoc.get(num) as { n: number }).n;
+          if (n >= SESSION_DOCS) continue; // 16M messages in one session: the rest stays unindexed
+          doc = num * SESSION_DOCS + n;
+          addDoc.run(doc, messageId, next.createdAt, next.role);
+        } else updateDoc.run(next.createdAt, next.role, doc);
+        add(doc, next.doc, next.owner);
       }
-      for (const sessionId of titleOps.keys()) {
-        const existing = docOf.get(sessionId) as { doc: number } | undefined;
+      for (const [sessionId] of titleOps) {
+        const found = sessionNum.get(sessionId) as { num: number } | undefined;
         const title = titles.get(sessionId);
+        const num = found?.num ?? (title ? numOf({ sessionId, userId: title.userId }) : undefined);
+        if (num === undefined) continue;
+        // A title is document 0 of its session, with an fts_docs row of no message.
+        const doc = num * SESSION_DOCS;
+        if (hasDoc.get(doc)) {
+          drop(doc);
+          dropDoc.run(doc);
+        }
         if (title) {
-          const doc = existing?.doc ?? Number(newDoc.run(sessionId).lastInsertRowid);
-          put(-doc, titleDocument(title.title), title.meta);
-        } else if (existing) {
-          put(-existing.doc, undefined, undefined);
-          dropDoc.run(existing.doc);
+          add(doc, titleDocument(title.title), { sessionId, userId: title.userId });
+          addDoc.run(doc, null, title.updatedAt, null);
         }
       }
       setMeta(this.fts, "indexed_at", Date.now());
@@ -177,8 +209,8 @@ export class SqliteFulltextIndexer {
     return total;
   }
 
-  private readMessageDocs(ids: number[]): Map<number, { doc: FulltextDocument; meta: DocMeta }> {
-    const out = new Map<number, { doc: FulltextDocument; meta: DocMeta }>();
+  private readMessageDocs(ids: number[]): Map<number, { doc: FulltextDocument; owner: Owner; createdAt: number; role: string }> {
+    const out = new Map<number, { doc: FulltextDocument; owner: Owner; createdAt: number; role: string }>();
     if (ids.length === 0) return out;
     this.main.transaction(() => {
       for (const group of chunked(ids)) {
@@ -197,7 +229,9 @@ export class SqliteFulltextIndexer {
         for (const m of messages) {
           out.set(m.id, {
             doc: messageDocument({ role: m.role, textContent: m.text_content, parts: partsOf.get(m.id) ?? [] }),
-            meta: { userId: m.user_id, sessionId: m.session_id, createdAt: Number(m.created_at), role: m.role },
+            owner: { userId: m.user_id, sessionId: m.session_id },
+            createdAt: Number(m.created_at),
+            role: m.role,
           });
         }
       }
@@ -205,13 +239,13 @@ export class SqliteFulltextIndexer {
     return out;
   }
 
-  private readTitles(ids: string[]): Map<string, { title: string; meta: DocMeta }> {
-    const out = new Map<string, { title: string; meta: DocMeta }>();
+  private readTitles(ids: string[]): Map<string, { title: string; userId: string; updatedAt: number }> {
+    const out = new Map<string, { title: string; userId: string; updatedAt: number }>();
     for (const group of chunked(ids)) {
       const rows = this.main
         .prepare(`SELECT id, user_id, title, updated_at FROM sessions WHERE id IN (${marks(group.length)}) AND title IS NOT NULL`)
         .all(...group) as Array<{ id: string; user_id: string; title: string; updated_at: number }>;
-      for (const r of rows) out.set(r.id, { title: r.title, meta: { userId: r.user_id, sessionId: r.id, createdAt: Number(r.updated_at), role: null } });
+      for (const r of rows) out.set(r.id, { title: r.title, userId: r.user_id, updatedAt: Number(r.updated_at) });
     }
     return out;
   }
@@ -230,14 +264,14 @@ export class SqliteFulltextIndexer {
 const MAX_BOOST = 1.3;
 const MONTH_MS = 30 * 86_400_000;
 const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max(0, now - at) / MONTH_MS);
-/** Messages a broad query ranks at most (its most recent matches); totals still count them all. */
+/** Matches a broad query ranks at most (those of its most recently indexed sessions); totals still count them all. */
 export const RANK_WINDOW = 5_000;
 /** The best hits by BM25 re-ordered with the recency boost, for message and session results. */
 const RERANK = 1000;
 const RERANK_SESSIONS = 2000;
 const byScore = (a: ScoredDoc, b: ScoredDoc) => b.score - a.score || (a.messageId ?? "").localeCompare(b.messageId ?? "");
 
-interface RankedRow { doc: number; rank: number; session_id: string; created_at: number }
+interface Query { from: string; where: string; params: Record<string, unknown>; plain: boolean }
 
 /** The reading half: queries over the index, always scoped by user, joined to the main database for session filters. */
 export class SqliteFulltextIndex implements FulltextIndex {
@@ -256,91 +290,89 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   /**
-   * FROM/WHERE of the matches of `scope`: the owner always (unless they own everything), the
-   * document's own columns for role and dates, the main database's sessions (and messages, for
-   * `model`) only for the filters that need them. `plain`: nothing but the match itself.
+   * FROM/WHERE of the matches of `scope`: the owner (through the document's session, unless they
+   * own everything), the document's own row for role and dates, the main database's sessions
+   * (and messages, for `model`) only for the filters that need them. `plain`: the match alone.
    */
-  private where(match: FulltextMatch, scope: FulltextScope): { from: string; where: string; params: Record<string, unknown>; plain: boolean } {
+  private where(match: FulltextMatch, scope: FulltextScope): Query {
     const expression = toFts5(match.query, match.mode);
     if (!expression) throw new Error("empty full-text query");
     const f = scope.filters;
     const params: Record<string, unknown> = { match: expression };
     const where = ["f.fts_index MATCH @match"];
     const joins: string[] = [];
-    if (!this.soleOwner(scope.userId)) (where.push("d.user_id = @user"), (params.user = scope.userId));
+    const sessionFilters: string[] = [];
+    if (!this.soleOwner(scope.userId)) (where.push("fs.user_id = @user"), (params.user = scope.userId));
     if (f.role !== undefined) (where.push("d.role = @role"), (params.role = f.role));
     if (f.from !== undefined) (where.push("d.created_at >= @from"), (params.from = f.from));
     if (f.to !== undefined) (where.push("d.created_at < @to"), (params.to = f.to));
-    const sessionFilters: string[] = [];
     if (f.source !== undefined) (sessionFilters.push("s.source = @source"), (params.source = f.source));
     if (f.project !== undefined) (sessionFilters.push("(s.project_name = @project OR s.project_path = @project)"), (params.project = f.project));
     if (f.machine !== undefined) (sessionFilters.push("s.machine = @machine"), (params.machine = f.machine));
     if (f.sessionId !== undefined) (sessionFilters.push("(s.id = @sessionId OR s.external_id = @sessionId)"), (params.sessionId = f.sessionId));
     if (f.model !== undefined) {
-      joins.push("LEFT JOIN main.messages m ON d.doc > 0 AND m.id = d.doc");
       sessionFilters.push("(s.model = @model OR m.model = @model)");
       params.model = f.model;
     }
-    if (sessionFilters.length) {
-      joins.unshift("JOIN main.sessions s ON s.id = d.session_id");
-      where.push(...sessionFilters);
-    }
-    const plain = where.length === 1;
-    return { from: `fts.fts_index f JOIN fts.fts_docs d ON d.doc = f.rowid ${joins.join(" ")}`, where: where.join(" AND "), params, plain };
+    const needsDoc = f.role !== undefined || f.from !== undefined || f.to !== undefined || f.model !== undefined;
+    const needsSession = needsDoc || sessionFilters.length > 0 || params.user !== undefined;
+    // A title's row has no role (role filters skip it) and its session's last activity as time.
+    if (needsSession) joins.push(`JOIN fts.fts_sessions fs ON fs.num = (f.rowid >> ${SESSION_SHIFT})`);
+    if (needsDoc) joins.push("JOIN fts.fts_docs d ON d.doc = f.rowid");
+    if (sessionFilters.length) joins.push("JOIN main.sessions s ON s.id = fs.session_id");
+    if (f.model !== undefined) joins.push("LEFT JOIN main.messages m ON m.id = d.message_id");
+    where.push(...sessionFilters);
+    return { from: `fts.fts_index f ${joins.join(" ")}`, where: where.join(" AND "), params, plain: joins.length === 0 };
   }
 
   /**
    * The `k` best matches by BM25 after `offset`, within the rank window: a query matching more
-   * than `RANK_WINDOW` messages ranks only its most recent `RANK_WINDOW` (BM25 scores every
-   * document it ranks; recency is what breaks such broad queries anyway). Titles always rank.
+   * than `RANK_WINDOW` documents ranks only those of its most recently indexed sessions (BM25
+   * scores every document it ranks; recency is what breaks such broad queries anyway).
    */
   private ranked(match: FulltextMatch, scope: FulltextScope, k: number, offset = 0): RankedRow[] {
     const q = this.where(match, scope);
     const cutoff = this.windowStart(q);
-    const limit = { k: k + offset };
-    let rows: Array<{ doc: number; rank: number; session_id?: string; created_at?: number }>;
-    if (q.plain) {
-      const top = (range: string, params: Record<string, unknown>) =>
-        this.db.prepare(`SELECT rowid AS doc, ${BM25} AS rank FROM fts.fts_index WHERE fts_index MATCH @match ${range} ORDER BY rank LIMIT @k`).all({ ...q.params, ...params, ...limit }) as Array<{ doc: number; rank: number }>;
-      rows = cutoff === undefined ? top("", {}) : [...top("AND rowid >= @cutoff", { cutoff }), ...top("AND rowid < 0", {})];
-    } else {
-      const top = (range: string, params: Record<string, unknown>) =>
-        this.db
-          .prepare(`SELECT f.rowid AS doc, ${BM25} AS rank, d.session_id, d.created_at FROM ${q.from} WHERE ${q.where} ${range} ORDER BY rank LIMIT @k`)
-          .all({ ...q.params, ...params, ...limit }) as RankedRow[];
-      rows = cutoff === undefined ? top("", {}) : [...top("AND f.rowid >= @cutoff", { cutoff }), ...top("AND f.rowid < 0", {})];
-    }
-    rows.sort((a, b) => a.rank - b.rank || a.doc - b.doc);
-    rows = rows.slice(offset, offset + k);
-    if (!q.plain) return rows as RankedRow[];
-    const meta = new Map<number, { session_id: string; created_at: number }>();
+    const range = cutoff === undefined ? "" : "AND f.rowid >= @cutoff";
+    const rows = this.db
+      .prepare(`SELECT f.rowid AS doc, ${BM25} AS rank FROM ${q.from} WHERE ${q.where} ${range} ORDER BY rank, f.rowid LIMIT @k OFFSET @offset`)
+      .all({ ...q.params, ...(cutoff === undefined ? {} : { cutoff }), k, offset }) as Array<{ doc: number; rank: number }>;
+    return this.describe(rows);
+  }
+
+  /** Session, message and time of ranked documents (a lookup per returned row only). */
+  private describe(rows: Array<{ doc: number; rank: number }>): RankedRow[] {
+    const docs = new Map<number, { message_id: number | null; created_at: number }>();
+    const sessions = new Map<number, string>();
     for (const group of chunked(rows.map((r) => r.doc))) {
-      const found = this.db
-        .prepare(`SELECT doc, session_id, created_at FROM fts.fts_docs WHERE doc IN (${marks(group.length)})`)
-        .all(...group) as Array<{ doc: number; session_id: string; created_at: number }>;
-      for (const r of found) meta.set(r.doc, r);
+      const found = this.db.prepare(`SELECT doc, message_id, created_at FROM fts.fts_docs WHERE doc IN (${marks(group.length)})`).all(...group) as Array<{ doc: number; message_id: number | null; created_at: number }>;
+      for (const r of found) docs.set(r.doc, r);
     }
-    return rows.flatMap((r) => {
-      const m = meta.get(r.doc);
-      return m ? [{ doc: r.doc, rank: r.rank, session_id: m.session_id, created_at: Number(m.created_at) }] : [];
+    for (const group of chunked([...new Set(rows.map((r) => Math.floor(r.doc / SESSION_DOCS)))])) {
+      const found = this.db.prepare(`SELECT num, session_id FROM fts.fts_sessions WHERE num IN (${marks(group.length)})`).all(...group) as Array<{ num: number; session_id: string }>;
+      for (const r of found) sessions.set(r.num, r.session_id);
+    }
+    return rows.flatMap((r): RankedRow[] => {
+      const sessionId = sessions.get(Math.floor(r.doc / SESSION_DOCS));
+      if (sessionId === undefined) return [];
+      const d = docs.get(r.doc);
+      if (!d) return [];
+      const messageId = d.message_id === null ? undefined : String(d.message_id);
+      return [{ doc: r.doc, rank: r.rank, sessionId, messageId, createdAt: Number(d.created_at) }];
     });
   }
 
-  /** The lowest message id of the `RANK_WINDOW` most recent matches, or undefined when fewer match. */
-  private windowStart(q: { from: string; where: string; params: Record<string, unknown>; plain: boolean }): number | undefined {
-    const sql = q.plain
-      ? "SELECT rowid AS doc FROM fts.fts_index WHERE fts_index MATCH @match AND rowid > 0 ORDER BY rowid DESC LIMIT 1 OFFSET @skip"
-      : `SELECT f.rowid AS doc FROM ${q.from} WHERE ${q.where} AND f.rowid > 0 ORDER BY f.rowid DESC LIMIT 1 OFFSET @skip`;
-    const row = this.db.prepare(sql).get({ ...q.params, skip: RANK_WINDOW - 1 }) as { doc: number } | undefined;
+  /** The lowest document id of the `RANK_WINDOW` highest matching ids, or undefined when fewer match. */
+  private windowStart(q: Query): number | undefined {
+    const row = this.db
+      .prepare(`SELECT f.rowid AS doc FROM ${q.from} WHERE ${q.where} ORDER BY f.rowid DESC LIMIT 1 OFFSET @skip`)
+      .get({ ...q.params, skip: RANK_WINDOW - 1 }) as { doc: number } | undefined;
     return row?.doc;
   }
 
   async count(match: FulltextMatch, scope: FulltextScope, groupBy: SearchGrouping): Promise<number> {
     const q = this.where(match, scope);
-    if (groupBy === "message" && q.plain) {
-      return (this.db.prepare("SELECT count(*) AS n FROM fts.fts_index WHERE fts_index MATCH @match").get(q.params) as { n: number }).n;
-    }
-    const what = groupBy === "session" ? "count(DISTINCT d.session_id)" : "count(*)";
+    const what = groupBy === "session" ? `count(DISTINCT f.rowid >> ${SESSION_SHIFT})` : "count(*)";
     return (this.db.prepare(`SELECT ${what} AS n FROM ${q.from} WHERE ${q.where}`).get(q.params) as { n: number }).n;
   }
 
@@ -419,7 +451,11 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   async status(userId: string): Promise<FulltextStatus> {
-    const indexed = (this.db.prepare("SELECT count(*) AS n FROM fts.fts_docs WHERE user_id = ? AND doc > 0").get(userId) as { n: number }).n;
+    const indexed = (
+      this.db
+        .prepare(`SELECT count(*) AS n FROM fts.fts_docs d JOIN fts.fts_sessions fs ON fs.num = (d.doc >> ${SESSION_SHIFT}) WHERE fs.user_id = ? AND d.message_id IS NOT NULL`)
+        .get(userId) as { n: number }
+    ).n;
     const pending = (this.db.prepare("SELECT count(*) AS n FROM main.fts_queue").get() as { n: number }).n;
     const caughtUp = (this.db.prepare("SELECT value FROM fts.fts_meta WHERE key = 'caught_up_at'").get() as { value: number } | undefined)?.value;
     return { indexed, pending, lagMs: pending === 0 ? 0 : caughtUp ? Math.max(0, Date.now() - caughtUp) : 0 };
@@ -430,7 +466,9 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 }
 
+interface RankedRow { doc: number; rank: number; sessionId: string; messageId?: string; createdAt: number }
+
 function toDoc(r: RankedRow, now: number): ScoredDoc {
-  const score = -r.rank * recency(now, r.created_at);
-  return r.doc < 0 ? { sessionId: r.session_id, score } : { sessionId: r.session_id, messageId: String(r.doc), score };
+  const score = -r.rank * recency(now, r.createdAt);
+  return r.messageId === undefined ? { sessionId: r.sessionId, score } : { sessionId: r.sessionId, messageId: r.messageId, score };
 }
