@@ -135,6 +135,36 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
     await close();
   });
 
+  it("share: the toggle gives a copyable link whose page anyone can read, without owner details; turning it off closes it", async () => {
+    const { page, close } = await open(`/sessions/${sessionId}`);
+    await page.getByRole("button", { name: "Share" }).click();
+    const dialog = page.getByRole("dialog", { name: "Share this session" });
+    await dialog.getByRole("checkbox").click();
+    const link = dialog.getByLabel("Public link");
+    await link.waitFor();
+    const url = await link.inputValue();
+    expect(url).toMatch(new RegExp(`^${app.server.url}/s/[^/]+$`));
+    await dialog.getByRole("button", { name: "Copy link" }).waitFor();
+
+    const anonymous = await newContext(browser);
+    const pub = await anonymous.newPage();
+    const errors = collectErrors(pub);
+    await pub.goto(url);
+    await pub.getByRole("heading", { level: 1, name: RICH_TITLE }).waitFor();
+    await pub.locator("strong", { hasText: "reconnect loop" }).waitFor();
+    expect(await pub.getByText("work-laptop").count()).toBe(0);
+    expect(await pub.getByRole("button", { name: "Delete" }).count()).toBe(0);
+    await screenshot(pub, "public-desktop-light");
+
+    await dialog.getByRole("checkbox").click();
+    await dialog.getByText("Not shared: only you can see it.").waitFor();
+    await pub.reload();
+    await pub.getByText("This link does not lead to a shared session").waitFor();
+    await anonymous.close();
+    await close();
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+  });
+
   it("an unknown id shows 'Session not found', not an error", async () => {
     const { page, close } = await open(`/sessions/does-not-exist`);
     await page.getByText("Session not found").waitFor();

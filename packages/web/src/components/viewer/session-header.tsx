@@ -1,9 +1,10 @@
 import type { ReactNode } from "react";
-import type { Message, Session } from "@opensync/protocol";
+import type { Message } from "@opensync/protocol";
+import type { ViewerSession } from "./timeline";
 import { formatCost, formatDateTime, formatDuration, formatInteger, formatTokens, shortProject } from "../../lib/format";
 
 /** The models a session used, most used first (a session can switch models mid-way). */
-export function modelsOf(session: Session, messages: Message[]): string[] {
+export function modelsOf(session: ViewerSession, messages: Message[]): string[] {
   const counts = new Map<string, number>();
   for (const m of messages) if (m.model) counts.set(m.model, (counts.get(m.model) ?? 0) + 1);
   if (session.model && !counts.has(session.model)) counts.set(session.model, 0);
@@ -14,7 +15,7 @@ export function modelsOf(session: Session, messages: Message[]): string[] {
  * Title and stats: tokens by kind, cost, duration, model(s), agent, project, branch, machine.
  * `owner` false (the public page) leaves out the machine and the project's path.
  */
-export function SessionHeader({ session, models, owner, actions }: { session: Session; models: string[]; owner: boolean; actions?: ReactNode }) {
+export function SessionHeader({ session, models, owner, actions }: { session: ViewerSession; models: string[]; owner: boolean; actions?: ReactNode }) {
   const tokenKinds: [string, number][] = [
     ["Input", session.promptTokens],
     ["Output", session.completionTokens],

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import type { Message, Session } from "@opensync/protocol";
+import { useNavigate } from "react-router";
+import type { Message, SessionTimeline } from "@opensync/protocol";
 import { formatDuration } from "../../lib/format";
 import { useKeySequences } from "../../lib/shortcuts";
 import { Segmented } from "../ui/segmented";
@@ -10,15 +11,21 @@ import { Minimap } from "./minimap";
 import { viewParts } from "./parts";
 import { SessionHeader, modelsOf } from "./session-header";
 import { buildRows, marksOf, resultsByCallId, rowIndexOf, type Row, type ViewMode } from "./session-rows";
+import { timelineMarks, type ViewerSession } from "./timeline";
 import { SidechainGroup } from "./sidechain-group";
 
 export interface SessionViewerProps {
-  session: Session;
+  session: ViewerSession;
   /** The messages loaded so far, in time order (the viewer pages, it never needs all of them). */
   messages: Message[];
   hasMore: boolean;
   loadingMore: boolean;
   loadMore: () => void;
+  hasEarlier?: boolean;
+  loadingEarlier?: boolean;
+  loadEarlier?: () => void;
+  /** The whole session's per-message summary (the timeline); without it the timeline covers what is loaded. */
+  timeline?: SessionTimeline;
   /** The message the URL points at (`#m-<id>`). */
   targetId: string | null;
   /** The owner's view (dashboard) or the read-only public page. */
@@ -33,11 +40,12 @@ const PREFETCH_ROWS = 8;
  * The session: header, a mode switch, the virtualized list of messages (only what is on screen
  * is in the DOM) and the timeline beside it. `j`/`k` move between messages.
  */
-export function SessionViewer({ session, messages, hasMore, loadingMore, loadMore, targetId, owner, actions }: SessionViewerProps) {
+export function SessionViewer({ session, messages, hasMore, loadingMore, loadMore, hasEarlier = false, loadingEarlier = false, loadEarlier, timeline, targetId, owner, actions }: SessionViewerProps) {
   const [mode, setMode] = useState<ViewMode>("all");
   const rows = useMemo(() => buildRows(messages, mode), [messages, mode]);
   const results = useMemo(() => resultsByCallId(messages.map((m) => ({ parts: viewParts(m) }))), [messages]);
-  const marks = useMemo(() => marksOf(rows, results), [rows, results]);
+  const rowMarks = useMemo(() => marksOf(rows, results), [rows, results]);
+  const wholeMarks = useMemo(() => (timeline ? timelineMarks(timeline) : null), [timeline]);
   const models = useMemo(() => modelsOf(session, messages), [session, messages]);
 
   const listRef = useRef<HTMLDivElement>(null);
@@ -85,15 +93,57 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
     if (!targetId || jumpedTo.current === targetId) return;
     const index = rowIndexOf(rows, targetId);
     if (index === -1) {
+      // Hidden by the mode: show everything. Not loaded: the pager loads around it.
       if (mode !== "all" && messages.some((m) => m.id === targetId)) setMode("all");
-      else if (hasMore && !loadingMore) loadMore();
       return;
     }
     jumpedTo.current = targetId;
     scrollToRow(index);
-  }, [targetId, rows, mode, messages, hasMore, loadingMore, loadMore, scrollToRow]);
+  }, [targetId, rows, mode, messages, scrollToRow]);
+
+  // Earlier messages go above: keep the row that was at the top where it was.
+  const keepTop = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (!keepTop.current) return;
+    const index = rows.findIndex((r) => r.key === keepTop.current);
+    if (index > 0) {
+      keepTop.current = null;
+      virtualizer.scrollToIndex(index, { align: "start" });
+    }
+  }, [rows, virtualizer]);
+  const onLoadEarlier = () => {
+    keepTop.current = rows[currentRowRef.current]?.key ?? rows[0]?.key ?? null;
+    loadEarlier?.();
+  };
 
   const currentRow = useCurrentRow(items, scrollMargin);
+  const currentRowRef = useRef(currentRow);
+  currentRowRef.current = currentRow;
+
+  // The timeline covers the whole session when the server gave it; a jump to a message that is
+  // not loaded goes through its link (#m-<id>), which pages around it.
+  const navigate = useNavigate();
+  const minimap = useMemo(() => {
+    if (!wholeMarks || !timeline || mode !== "all") return { marks: rowMarks, count: rows.length, current: currentRow, jump: (row: number) => scrollToRow(row) };
+    const row = rows[currentRow];
+    const currentId = row?.kind === "message" ? row.message.id : row?.kind === "sidechain" ? row.messages[0]?.message.id : null;
+    const position = currentId ? timeline.ids.indexOf(currentId) : -1;
+    return {
+      marks: wholeMarks,
+      count: timeline.ids.length,
+      current: Math.max(0, position),
+      jump: (i: number) => {
+        const id = timeline.ids[i];
+        if (!id) return;
+        const index = rowIndexOf(rows, id);
+        if (index !== -1) scrollToRow(index);
+        else {
+          jumpedTo.current = null;
+          navigate({ hash: `m-${id}` }, { replace: true });
+        }
+      },
+    };
+  }, [wholeMarks, timeline, mode, rowMarks, rows, currentRow, scrollToRow, navigate]);
   /** Where j/k start from: the message they last moved to while it is on screen, else the one at the top. */
   const startRow = () => {
     const focused = document.activeElement?.closest<HTMLElement>("[data-index]");
@@ -128,6 +178,13 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
           <kbd className="kbd">j</kbd> / <kbd className="kbd">k</kbd> next / previous message
         </p>
       </div>
+      {hasEarlier && (
+        <div className="mb-3 text-center">
+          <button type="button" className="btn" disabled={loadingEarlier} onClick={onLoadEarlier}>
+            {loadingEarlier ? "Loading…" : "Load earlier messages"}
+          </button>
+        </div>
+      )}
       {rows.length === 0 && !hasMore ? (
         <EmptyState title={messages.length ? "Nothing to show in this mode" : "This session has no messages yet"}>
           {messages.length ? "Switch to all messages." : "Messages appear here as soon as they are synced."}
@@ -152,7 +209,7 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
           </div>
           <div className="hidden lg:block">
             <div className="sticky top-6 h-[calc(100dvh-3rem)] py-1">
-              <Minimap marks={marks} rowCount={rows.length} current={currentRow} onJump={(row) => scrollToRow(row)} />
+              <Minimap marks={minimap.marks} rowCount={minimap.count} current={minimap.current} onJump={minimap.jump} />
             </div>
           </div>
         </div>

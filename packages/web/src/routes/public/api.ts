@@ -1,20 +1,14 @@
 import { useCallback } from "react";
 import { useQuery } from "@tanstack/react-query";
-import type { SessionDetailResponse } from "@opensync/protocol";
 import { client } from "../../api/client";
+import { usePagedMessages, type PageParam } from "../../components/viewer/use-paged-messages";
 
-/**
- * A shared session by its slug, without signing in. The typed client has no method for
- * `GET /api/public/:slug` yet (the share API is a later server change), so this goes through
- * `raw()` with the same error handling and expects the session detail shape; when the client
- * gains it this becomes a one-line call.
- */
-export function usePublicSession(slug: string) {
-  const query = useQuery({
-    queryKey: ["public-session", slug],
-    queryFn: async () => (await (await client.raw("GET", `/api/public/${encodeURIComponent(slug)}`)).json()) as SessionDetailResponse,
-    retry: false,
-  });
-  const loadMore = useCallback(() => undefined, []);
-  return { ...query, loadMore };
+/** A shared session by its slug, paged, without signing in (`GET /api/public/:slug`). */
+export function usePublicSession(slug: string, targetId: string | null) {
+  const fetchPage = useCallback((q: PageParam & { limit: number }) => client.publicSession(slug, q), [slug]);
+  return usePagedMessages(["public-session", slug], fetchPage, targetId);
+}
+
+export function usePublicTimeline(slug: string) {
+  return useQuery({ queryKey: ["public-session", slug, "timeline"], queryFn: () => client.publicTimeline(slug), retry: false });
 }

@@ -3,14 +3,15 @@ import { isClientError } from "../../api/client";
 import { ThemeToggle } from "../../components/layout/theme-toggle";
 import { EmptyState, ErrorState, LoadingBlock } from "../../components/ui/states";
 import { SessionViewer } from "../../components/viewer/session-viewer";
-import { usePublicSession } from "./api";
+import { usePublicSession, usePublicTimeline } from "./api";
 
 /** `/s/:slug`: a shared session, read-only, with no owner details and no sign-in. */
 export default function PublicSessionPage() {
   const { slug = "" } = useParams();
   const { hash } = useLocation();
   const targetId = hash.startsWith("#m-") ? decodeURIComponent(hash.slice(3)) : null;
-  const query = usePublicSession(slug);
+  const query = usePublicSession(slug, targetId);
+  const timeline = usePublicTimeline(slug);
   return (
     <div className="min-h-dvh">
       <header className="sticky top-0 z-30 flex h-14 items-center gap-2 border-b border-zinc-200 bg-white/90 px-4 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
@@ -23,19 +24,23 @@ export default function PublicSessionPage() {
       <main id="main" className="mx-auto max-w-5xl px-4 py-5 sm:px-6">
         {query.isPending ? (
           <LoadingBlock rows={5} label="Loading session" />
-        ) : query.error || !query.data ? (
+        ) : query.error || !query.session ? (
           isClientError(query.error) ? (
             <EmptyState title="This link does not lead to a shared session">It was never shared, or its owner stopped sharing it.</EmptyState>
           ) : (
-            <ErrorState title="The session could not be loaded" error={query.error} retry={() => void query.refetch()} />
+            <ErrorState title="The session could not be loaded" error={query.error} retry={query.refetch} />
           )
         ) : (
           <SessionViewer
-            session={query.data.session}
-            messages={query.data.messages}
-            hasMore={false}
-            loadingMore={false}
+            session={query.session}
+            messages={query.messages}
+            hasMore={query.hasMore}
+            loadingMore={query.loadingMore}
             loadMore={query.loadMore}
+            hasEarlier={query.hasEarlier}
+            loadingEarlier={query.loadingEarlier}
+            loadEarlier={query.loadEarlier}
+            timeline={timeline.data}
             targetId={targetId}
             owner={false}
           />

@@ -72,12 +72,15 @@ export function SessionActions({ session }: { session: Session }) {
 
 function ShareDialog({ session, open, onClose }: { session: Session; open: boolean; onClose: () => void }) {
   const share = useShareSession(session.id);
-  const link = session.isPublic && session.publicSlug ? publicUrl(session.publicSlug) : null;
+  // The last answer of the share API is the truth until the session refetches with it.
+  const isPublic = share.isPending ? share.variables === true : (share.data?.isPublic ?? session.isPublic);
+  const slug = share.data ? share.data.publicSlug : session.publicSlug;
+  const link = isPublic && slug ? publicUrl(slug) : null;
   return (
     <Dialog open={open} onClose={onClose} title="Share this session">
       <div className="space-y-3 text-sm">
         <label className="flex items-center gap-2">
-          <input type="checkbox" className="size-4 accent-accent-600" checked={session.isPublic} disabled={share.isPending} onChange={(e) => share.mutate(e.target.checked)} />
+          <input type="checkbox" className="size-4 accent-accent-600" checked={isPublic} disabled={share.isPending} onChange={(e) => share.mutate(e.target.checked)} />
           Anyone with the link can read it (without your name, email or machine)
         </label>
         {link ? (

@@ -1,40 +1,18 @@
 import { useCallback } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Message, Session } from "@opensync/protocol";
 import { client } from "../../api/client";
 import { keys } from "../../api/keys";
+import { usePagedMessages, type PageParam } from "../../components/viewer/use-paged-messages";
 
-/**
- * The viewer's one seam to the server. Until the paged `GET /api/sessions/:id/messages` lands in
- * the typed client, the session comes whole from `getSession` and is handed out as one page; the
- * viewer already asks for pages (`loadMore`, `hasMore`), so paging is a change here only.
- */
-export interface SessionMessages {
-  session: Session | undefined;
-  messages: Message[];
-  hasMore: boolean;
-  loadingMore: boolean;
-  loadMore: () => void;
-  isPending: boolean;
-  error: unknown;
-  refetch: () => void;
+/** The session and its messages, paged (`GET /api/sessions/:id/messages`), starting around `targetId` when given. */
+export function useSessionMessages(id: string, targetId: string | null) {
+  const fetchPage = useCallback((q: PageParam & { limit: number }) => client.sessionMessages(id, q), [id]);
+  return usePagedMessages(keys.session(id), fetchPage, targetId);
 }
 
-const NO_MESSAGES: Message[] = [];
-
-export function useSessionMessages(id: string): SessionMessages {
-  const query = useQuery({ queryKey: keys.session(id), queryFn: () => client.getSession(id) });
-  const loadMore = useCallback(() => undefined, []);
-  return {
-    session: query.data?.session,
-    messages: query.data?.messages ?? NO_MESSAGES,
-    hasMore: false,
-    loadingMore: false,
-    loadMore,
-    isPending: query.isPending,
-    error: query.error,
-    refetch: () => void query.refetch(),
-  };
+/** Per-message role, time, tools and errors of the whole session: the timeline beside the viewer. */
+export function useSessionTimeline(id: string) {
+  return useQuery({ queryKey: [...keys.session(id), "timeline"], queryFn: () => client.sessionTimeline(id), retry: false });
 }
 
 export function useDeleteSession() {
@@ -58,16 +36,11 @@ export async function sessionMarkdown(id: string): Promise<{ text: string; filen
 /** The public address of a shared session. */
 export const publicUrl = (slug: string) => `${window.location.origin}/s/${encodeURIComponent(slug)}`;
 
-/**
- * Turning sharing on or off. The share API comes with a later server change (issue 10 builds the
- * page only); until the typed client has it this says so instead of guessing an endpoint.
- */
+/** Turns sharing on (a new link each time) or off; the session refetches with its new slug. */
 export function useShareSession(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (_share: boolean): Promise<void> => {
-      throw new Error("This server cannot share sessions yet.");
-    },
+    mutationFn: (share: boolean) => client.shareSession(id, share),
     onSuccess: () => void qc.invalidateQueries({ queryKey: keys.session(id) }),
   });
 }

@@ -3,14 +3,15 @@ import { isClientError } from "../../api/client";
 import { SessionViewer } from "../../components/viewer/session-viewer";
 import { EmptyState, ErrorState, LoadingBlock } from "../../components/ui/states";
 import { SessionActions } from "./actions";
-import { useSessionMessages } from "./api";
+import { useSessionMessages, useSessionTimeline } from "./api";
 
 /** `/sessions/:id`, with `#m-<messageId>` pointing at one message. */
 export default function SessionPage() {
   const { id = "" } = useParams();
   const { hash } = useLocation();
   const targetId = hash.startsWith("#m-") ? decodeURIComponent(hash.slice(3)) : null;
-  const data = useSessionMessages(id);
+  const data = useSessionMessages(id, targetId);
+  const timeline = useSessionTimeline(id);
 
   if (data.isPending) return <LoadingBlock rows={5} label="Loading session" />;
   if (data.error || !data.session) {
@@ -34,6 +35,10 @@ export default function SessionPage() {
         hasMore={data.hasMore}
         loadingMore={data.loadingMore}
         loadMore={data.loadMore}
+        hasEarlier={data.hasEarlier}
+        loadingEarlier={data.loadingEarlier}
+        loadEarlier={data.loadEarlier}
+        timeline={timeline.data}
         targetId={targetId}
         owner
         actions={<SessionActions session={data.session} />}
