@@ -64,9 +64,28 @@ const show = (v: unknown) => {
   return s === undefined ? "undefined" : s.length > 120 ? `${s.slice(0, 117)}...` : s;
 };
 
+/**
+ * Costs are float sums: added in another order (requests applied in another order) they differ in
+ * the last bits (10.14006055 vs 10.140060550000001). Integers (tokens, counts) must match exactly;
+ * non-integers match to 1e-9 relative.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") {
+    if (Number.isInteger(a) && Number.isInteger(b)) return a === b;
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) if (!sameValue((a as Plain)[k], (b as Plain)[k])) return false;
+    return true;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 function diffFields(where: string, got: Plain, want: Plain, out: string[]): void {
   for (const k of new Set([...Object.keys(want), ...Object.keys(got)])) {
-    if (JSON.stringify(got[k]) !== JSON.stringify(want[k])) out.push(`${where}.${k}: server ${show(got[k])}, files ${show(want[k])}`);
+    if (!sameValue(got[k], want[k])) out.push(`${where}.${k}: server ${show(got[k])}, files ${show(want[k])}`);
   }
 }
 

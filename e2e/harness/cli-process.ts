@@ -77,7 +77,8 @@ function alive(pid: number): boolean {
 /** The pid of the running hook worker, from its lock file (`hook-worker.pid`), if any. */
 export function hookWorkerPid(env: NodeJS.ProcessEnv): number | undefined {
   try {
-    const pid = Number(readFileSync(join(stateDirOf(env), "hook-worker.pid"), "utf8"));
+    // The lock holds "<pid> <start time>" (packages/cli/src/hook/worker-lock.ts).
+    const pid = Number(readFileSync(join(stateDirOf(env), "hook-worker.pid"), "utf8").trim().split(/\s+/)[0]);
     return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
   } catch {
     return undefined;
