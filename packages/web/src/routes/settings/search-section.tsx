@@ -32,12 +32,14 @@ export function SearchSection() {
                 {status.data.failed ? ` · ${formatInteger(status.data.failed)} failed` : ""}
               </p>
             ) : (
-              <p className="mt-1 text-sm muted">{status.data.reason ?? "No embedding provider is configured."}</p>
+              <p className="mt-1 text-sm muted [overflow-wrap:anywhere]">{status.data.reason ?? "No embedding provider is configured."}</p>
             )}
             {status.data.lastError && <p className="mt-1 text-xs text-red-600 dark:text-red-400">Last error: {status.data.lastError}</p>}
-            <p className="mt-2 text-xs muted">
-              Set <code className="font-mono">OPENSYNC_EMBEDDINGS</code> (local model or an OpenAI-compatible endpoint) and restart the server; new and changed messages are embedded in the background.
-            </p>
+            {!status.data.available && !status.data.reason && (
+              <p className="mt-2 text-xs muted">
+                Set <code className="font-mono">OPENSYNC_EMBEDDINGS</code> (local model or an OpenAI-compatible endpoint) and restart the server; new and changed messages are embedded in the background.
+              </p>
+            )}
           </div>
         </div>
       )}
