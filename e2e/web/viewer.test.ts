@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import type { Message } from "@opensync/protocol";
 import { startSeededApp, OWNER, type SeededApp } from "./app.js";
 import { axeSerious, collectErrors, DESKTOP, HAS_BROWSER, horizontalOverflow, launch, newContext, PHONE, screenshot, signIn } from "./browser.js";
+import { openPalette } from "./palette-helper.js";
 import { RICH, RICH_TITLE, seedRichSession, webDirEnv } from "./viewer-seed.js";
 
 
@@ -117,13 +118,30 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
     await close();
   });
 
-  it("the timeline jumps to a message; delete asks first, then removes the session", async () => {
+  it("the timeline marks user turns, tool calls and errors of the whole session and jumps to a message", async () => {
+    const { page, close } = await open(`/sessions/${sessionId}`, { viewport: { width: 1400, height: 500 } });
+    const slider = page.getByRole("slider", { name: /Session timeline/ });
+    await slider.waitFor();
+    expect(await slider.getAttribute("aria-valuemax")).toBe(String(messages.length));
+    // From the timeline endpoint: m0, m3 (the subagent's prompt: the timeline does not tell sidechains
+    // apart) and m7 are user turns, m2 carries the failing Bash result, m1 and m5 call tools.
+    const marks = await slider.locator("[data-mark]").evaluateAll((els) => els.map((e) => e.getAttribute("data-mark")));
+    expect(marks).toEqual(["user", "tool", "error", "user", "tool", "user"]);
+    await slider.focus();
+    await page.keyboard.press("End");
+    await page.waitForFunction((id) => document.activeElement?.getAttribute("data-message-id") === id, byExt(8).id);
+    await slider.focus();
+    await page.keyboard.press("Home");
+    await page.waitForFunction((id) => document.activeElement?.getAttribute("data-message-id") === id, byExt(0).id);
+    await close();
+  });
+
+  it("delete asks first, then removes the session", async () => {
     const client = app.server.client(app.key);
     await client.syncBatch({ sessions: [{ externalId: "to-delete", source: "codex-cli", title: "Delete me" }], messages: [{ sessionExternalId: "to-delete", externalId: "d1", role: "user", textContent: "bye" }] });
     const { id } = (await client.getSession("to-delete")).session;
     const { page, close } = await open(`/sessions/${id}`);
     await page.getByRole("heading", { level: 1, name: "Delete me" }).waitFor();
-    await page.getByRole("slider", { name: /Session timeline/ }).waitFor();
     await page.getByRole("button", { name: "Delete" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete this session?" });
     await dialog.getByRole("button", { name: "Cancel" }).click();
@@ -174,7 +192,7 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
   for (const viewport of [DESKTOP, PHONE]) {
     for (const dark of [false, true]) {
       const variant = `${viewport === DESKTOP ? "desktop" : "phone"}-${dark ? "dark" : "light"}`;
-      it(`${variant}: viewer, search and context pages pass axe, fit the width and leave screenshots`, async () => {
+      it(`${variant}: viewer, palette, search, context and public pages pass axe, fit the width and leave screenshots`, async () => {
         const problems: string[] = [];
         const { page, errors, close } = await open(`/sessions/${sessionId}`, { viewport, dark });
         const check = async (name: string, ready: () => Promise<unknown>) => {
@@ -190,12 +208,25 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
           await page.locator("details[data-tool=Edit] summary").click();
           await page.locator("pre code .hljs-keyword").first().waitFor();
         });
+        await check("palette", async () => {
+          await (await openPalette(page)).fill("reconnect");
+          await page.locator("[role=listbox][aria-busy=false]").waitFor();
+        });
+        await page.keyboard.press("Escape");
         await page.goto(`${app.server.url}/search?q=reconnect`);
         await check("search", () => page.getByTestId("search-result").first().waitFor());
         await page.goto(`${app.server.url}/context`);
         await page.getByLabel("Question").fill("websocket reconnect");
         await page.getByLabel("Question").press("Enter");
         await check("context", () => page.getByTestId("token-count").waitFor());
+        // The public page, signed out.
+        await page.context().clearCookies();
+        const { publicSlug } = await app.server.client(app.key).shareSession(sessionId, true);
+        await page.goto(`${app.server.url}/s/${publicSlug}`);
+        await check("public", async () => {
+          await page.getByRole("heading", { level: 1, name: RICH_TITLE }).waitFor();
+          await page.locator("pre code .hljs-keyword").first().waitFor();
+        });
         await close();
         expect(problems).toEqual([]);
         expect(errors).toEqual([]);

@@ -64,8 +64,24 @@ export function viewPart(part: Pick<Part, "type" | "content">): ViewPart {
   }
 }
 
+/*
+ * Parts per message object: pages are appended as the reader scrolls and every row is rebuilt,
+ * but a message object from the query cache is the same object each time, so its parts are
+ * worked out once.
+ */
+const cache = new WeakMap<object, ViewPart[]>();
+
 /** The message's parts in order; a message with text but no text part gets one from `textContent`. */
 export function viewParts(message: Pick<Message, "parts" | "textContent">): ViewPart[] {
+  let parts = cache.get(message);
+  if (!parts) {
+    parts = computeViewParts(message);
+    cache.set(message, parts);
+  }
+  return parts;
+}
+
+function computeViewParts(message: Pick<Message, "parts" | "textContent">): ViewPart[] {
   const parts = [...message.parts].sort((a, b) => a.order - b.order).map(viewPart);
   const hasText = parts.some((p) => p.kind === "text" && p.text.trim());
   if (!hasText && message.textContent?.trim()) parts.unshift({ kind: "text", text: message.textContent });
