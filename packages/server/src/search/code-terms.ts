@@ -39,10 +39,11 @@ export function camelParts(word: string): string[] {
 const MAX_PARTS = 8;
 
 /**
- * What an identifier contributes to `terms`: its parts and every run of two or more consecutive
- * parts, written together: `useSessionStore` → use, Session, Store, useSession, SessionStore,
- * useSessionStore. A piece of an identifier is then one word of the index, found as fast as any
- * word (a phrase of its parts would read the position lists of words as common as "session").
+ * What an identifier contributes to `terms`: its parts and every shorter run of two or more
+ * consecutive parts, written together: `useSessionStore` → use, Session, Store, useSession,
+ * SessionStore (the whole word is already in the text). A piece of an identifier is then one word
+ * of the index, found as fast as any word (a phrase of its parts would read the position lists of
+ * words as common as "session").
  */
 export function identifierPieces(parts: string[]): string[] {
   const out = [...parts];
@@ -51,7 +52,7 @@ export function identifierPieces(parts: string[]): string[] {
     let piece = parts[from];
     for (let to = from + 1; to < n; to++) {
       piece += parts[to];
-      out.push(piece);
+      if (from > 0 || to < parts.length - 1) out.push(piece);
     }
   }
   return out;

@@ -49,7 +49,7 @@ describe("code terms", () => {
   });
   it("derives identifier pieces once per document and a word per flag", () => {
     expect(deriveTerms("useSessionStore(); useSessionStore(); rm -rf node_modules && npm i --force; a-b x=--dry-run").split("\n")).toEqual([
-      "use Session Store useSession useSessionStore SessionStore", "dashrf", "dashdashforce", "dashdashdryrun",
+      "use Session Store useSession SessionStore", "dashrf", "dashdashforce", "dashdashdryrun",
     ]);
     expect(deriveTerms("plain prose - with dashes and ECONNREFUSED")).toBe("");
   });

@@ -14,6 +14,8 @@ export interface FulltextIndexer {
 
 /** How often an idle indexer looks at the queue: a synced message is searchable within about this. */
 export const FULLTEXT_POLL_MS = 200;
+/** The indexer thread's nice value (Linux): below sync, not starved on a busy machine. */
+export const FULLTEXT_NICE = 10;
 
 /**
  * Starts the background indexer for the database at `mainPath`: in a worker thread when the
@@ -29,7 +31,7 @@ export function startFulltextIndexer(mainPath: string, logger: Logger, pollMs = 
   if (setting === "off") return { kick() {}, stop: async () => {}, mode: "inline" };
   const workerFile = fileURLToPath(new URL("./fulltext-worker.js", import.meta.url));
   if (setting !== "inline" && existsSync(workerFile)) {
-    const worker = new Worker(workerFile, { workerData: { mainPath, pollMs } });
+    const worker = new Worker(workerFile, { workerData: { mainPath, pollMs, nice: FULLTEXT_NICE } });
     worker.unref();
     worker.on("message", onEvent);
     worker.on("error", (err) => logger.error({ err: err.message }, "full-text indexer thread died"));
