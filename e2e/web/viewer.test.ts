@@ -183,6 +183,22 @@ describe.skipIf(!HAS_BROWSER)("session viewer", () => {
     expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
   });
 
+  it("copies and downloads the session as Markdown", async () => {
+    const { page, close } = await open(`/sessions/${sessionId}`);
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.server.url });
+    await page.getByRole("heading", { level: 1, name: RICH_TITLE }).waitFor();
+    await page.getByRole("button", { name: "Copy as Markdown" }).click();
+    await page.getByText("Copied as Markdown").waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain(RICH_TITLE);
+    expect(copied).toContain("Tests pass now?");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.md$/);
+    const { readFile } = await import("node:fs/promises");
+    expect(await readFile((await download.path())!, "utf8")).toBe(copied);
+    await close();
+  });
+
   it("an unknown id shows 'Session not found', not an error", async () => {
     const { page, close } = await open(`/sessions/does-not-exist`);
     await page.getByText("Session not found").waitFor();
