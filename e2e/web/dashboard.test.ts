@@ -40,6 +40,22 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     await page.close();
   });
 
+  it("the usage chart splits by model and by agent, and the choice stays in the URL", async () => {
+    const page = await context.newPage();
+    await page.goto(app.server.url + "/?range=90");
+    const split = page.getByRole("radiogroup", { name: "Split by" });
+    await split.getByRole("radio", { name: "Model" }).click();
+    await page.waitForURL(/split=model/);
+    const legend = page.locator(".recharts-legend-wrapper");
+    await legend.getByText("gpt-5-codex").waitFor();
+    await split.getByRole("radio", { name: "Agent" }).click();
+    await page.waitForURL(/split=agent/);
+    await legend.getByText("Codex CLI").waitFor();
+    await page.reload();
+    expect(await page.getByRole("radiogroup", { name: "Split by" }).getByRole("radio", { name: "Agent" }).getAttribute("aria-checked")).toBe("true");
+    await page.close();
+  });
+
   it("a click on a day of the heatmap opens that day's sessions", async () => {
     const page = await context.newPage();
     await page.goto(app.server.url + "/");

@@ -1,7 +1,7 @@
 import type { StatsGroupRow } from "@opensync/protocol";
 import { describe, expect, it } from "vitest";
 import { dayKeyStart } from "../../lib/format";
-import { bucketize, cumulative, dayKeys, fillDays, heatmapWeeks, rangeStart, tokenKinds, topShares } from "./shape";
+import { bucketize, cumulative, dayKeys, fillDays, heatmapWeeks, rangeStart, stackSessions, tokenKinds, topShares } from "./shape";
 
 const row = (key: string, totalTokens: number, totalCost: number): StatsGroupRow => ({
   key, sessionCount: 1, messageCount: 2, totalTokens, promptTokens: totalTokens, completionTokens: 0,
@@ -87,5 +87,31 @@ describe("heatmapWeeks", () => {
 describe("rangeStart", () => {
   it("is local midnight of the first day of an N-day range that includes today", () => {
     expect(rangeStart(7, dayKeyStart("2026-03-11") + 50_000)).toBe(dayKeyStart("2026-03-05"));
+  });
+});
+
+describe("stackSessions", () => {
+  const day = (k: string, h = 10) => dayKeyStart(k) + h * 3_600_000;
+  const s = (createdAt: number, model: string | null, source: string, totalTokens: number, cost = 0) => ({ createdAt, model, source, totalTokens, cost });
+  const sessions = [
+    s(day("2026-03-02"), "opus", "claude-code", 100),
+    s(day("2026-03-02"), "gpt-5", "codex-cli", 50),
+    s(day("2026-03-03"), "opus", "claude-code", 10),
+    s(day("2026-03-03"), "gemini", "gemini-cli", 5),
+    s(day("2026-03-03"), null, "opencode", 1),
+    s(day("2026-02-01"), "opus", "claude-code", 1000), // before the range: ignored in rows
+  ];
+  it("keeps the top series by total and folds the rest into Other, one row per day", () => {
+    const out = stackSessions(sessions, "model", "tokens", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "day", 2);
+    expect(out.series).toEqual(["opus", "gpt-5", "Other"]);
+    expect(out.rows.map((r) => [r.key, r.opus, r["gpt-5"], r.Other])).toEqual([
+      ["2026-03-02", 100, 50, 0],
+      ["2026-03-03", 10, 0, 6],
+    ]);
+  });
+  it("stacks by agent and sums weeks", () => {
+    const out = stackSessions(sessions, "source", "tokens", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "week", 5);
+    expect(out.rows).toHaveLength(1);
+    expect(out.rows[0]).toMatchObject({ key: "2026-03-02", "claude-code": 110, "codex-cli": 50, "gemini-cli": 5, opencode: 1 });
   });
 });

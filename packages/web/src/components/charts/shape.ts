@@ -170,3 +170,47 @@ export function rangeStart(days: number, now = Date.now()): number {
 }
 
 export { DAY_MS };
+
+export type StackBy = "kind" | "model" | "source";
+
+/** One bar per period with a value per series (the top models or agents, the rest as "Other"). */
+export interface StackedSeries {
+  series: string[];
+  rows: ({ key: string; start: number } & Record<string, number | string>)[];
+}
+
+/**
+ * Per-period totals split by model or agent, from individual sessions (each counted on the local
+ * day it started). Keeps the `top` biggest series over the whole range and folds the rest into
+ * "Other", so the legend stays readable.
+ */
+export function stackSessions(
+  sessions: { createdAt: number; model: string | null; source: string; totalTokens: number; cost: number }[],
+  by: Exclude<StackBy, "kind">,
+  metric: Metric,
+  from: number,
+  to: number,
+  bucket: Bucket,
+  top = 5,
+): StackedSeries {
+  const value = (s: (typeof sessions)[number]) => (metric === "cost" ? s.cost : s.totalTokens);
+  const name = (s: (typeof sessions)[number]) => (by === "model" ? s.model ?? "unknown" : s.source);
+  const totals = new Map<string, number>();
+  for (const s of sessions) totals.set(name(s), (totals.get(name(s)) ?? 0) + value(s));
+  const ranked = [...totals.entries()].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  const kept = new Set(ranked.slice(0, top));
+  const series = [...ranked.slice(0, top), ...(ranked.length > top ? ["Other"] : [])];
+  const periods = new Map<string, StackedSeries["rows"][number]>();
+  for (const key of dayKeys(from, to)) {
+    const b = bucketKey(key, bucket);
+    if (!periods.has(b)) periods.set(b, { key: b, start: dayKeyStart(bucket === "month" ? `${b}-01` : b), ...Object.fromEntries(series.map((s) => [s, 0])) });
+  }
+  for (const s of sessions) {
+    const row = periods.get(bucketKey(localDayKey(s.createdAt), bucket));
+    if (!row) continue;
+    const seriesName = kept.has(name(s)) ? name(s) : "Other";
+    if (!series.includes(seriesName)) continue;
+    row[seriesName] = (row[seriesName] as number) + value(s);
+  }
+  return { series, rows: [...periods.values()] };
+}

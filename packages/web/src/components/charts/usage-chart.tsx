@@ -1,8 +1,8 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCost, formatDate, formatTokens } from "../../lib/format";
 import { useTheme } from "../../lib/theme";
-import { tokenKinds, type Bucket, type DayPoint, type Metric } from "./shape";
-import { TOKEN_KIND_COLORS, TOKEN_KIND_LABELS, axisColors } from "./palette";
+import { tokenKinds, type Bucket, type DayPoint, type Metric, type StackedSeries } from "./shape";
+import { SERIES_COLORS, TOKEN_KIND_COLORS, TOKEN_KIND_LABELS, axisColors } from "./palette";
 
 const label = (p: DayPoint, bucket: Bucket) => {
   const d = new Date(p.start);
@@ -14,10 +14,12 @@ const label = (p: DayPoint, bucket: Bucket) => {
  * Tokens (stacked by kind: input, output, cache read, cache write) or cost per day/week/month.
  * The table fallback below the chart carries the same numbers for screen readers.
  */
-export function UsageChart({ points, metric, bucket, height = 260 }: { points: DayPoint[]; metric: Metric; bucket: Bucket; height?: number }) {
+export function UsageChart({ points, metric, bucket, height = 260, stacked, seriesLabel = (k) => k }: { points: DayPoint[]; metric: Metric; bucket: Bucket; height?: number; stacked?: StackedSeries; seriesLabel?: (key: string) => string }) {
   const { isDark } = useTheme();
   const c = axisColors(isDark);
-  const data = points.map((p) => ({ name: label(p, bucket), start: p.start, cost: p.cost, ...tokenKinds(p) }));
+  const data: Record<string, string | number>[] = stacked
+    ? stacked.rows.map((r) => ({ ...r, name: label({ start: r.start } as DayPoint, bucket) }))
+    : points.map((p) => ({ name: label(p, bucket), start: p.start, cost: p.cost, ...tokenKinds(p) }));
   const fmt = metric === "cost" ? formatCost : formatTokens;
   const total = points.reduce((s, p) => s + (metric === "cost" ? p.cost : p.tokens), 0);
   return (
@@ -34,14 +36,18 @@ export function UsageChart({ points, metric, bucket, height = 260 }: { points: D
               labelFormatter={(_, payload) => (payload?.[0] ? formatDate((payload[0].payload as { start: number }).start) : "")}
               formatter={(v) => fmt(Number(v))}
             />
-            {metric === "cost" ? (
+            {stacked ? (
+              stacked.series.map((k, i) => (
+                <Bar key={k} dataKey={k} name={seriesLabel(k)} stackId="s" fill={k === "Other" ? "#94a3b8" : SERIES_COLORS[i % SERIES_COLORS.length]} radius={i === stacked.series.length - 1 ? [3, 3, 0, 0] : undefined} isAnimationActive={false} />
+              ))
+            ) : metric === "cost" ? (
               <Bar dataKey="cost" name="Cost" fill="#6366f1" radius={[3, 3, 0, 0]} isAnimationActive={false} />
             ) : (
               (["input", "output", "cacheWrite", "cacheRead"] as const).map((k, i, all) => (
                 <Bar key={k} dataKey={k} name={TOKEN_KIND_LABELS[k]} stackId="t" fill={TOKEN_KIND_COLORS[k]} radius={i === all.length - 1 ? [3, 3, 0, 0] : undefined} isAnimationActive={false} />
               ))
             )}
-            {metric === "tokens" && <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: c.text }} />}
+            {(stacked || metric === "tokens") && <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: c.text }} />}
           </BarChart>
         </ResponsiveContainer>
       </div>

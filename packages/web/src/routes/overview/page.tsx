@@ -12,7 +12,7 @@ import { dayKeyStart, formatCost, formatRelative, formatTokens, shortProject } f
 import { StatCards } from "./stat-cards";
 import { RANGES, UsagePanel, type RangeDays, type UsageView } from "./usage-panel";
 
-/** The overview's chart settings live in the URL (`?range=30&metric=cost&by=week`): shareable, kept on reload. */
+/** The overview's chart settings live in the URL (`?range=30&metric=cost&by=week&split=model`): shareable, kept on reload. */
 function useUsageView(): [UsageView, (v: UsageView) => void] {
   const [params, setParams] = useSearchParams();
   const days = Number(params.get("range"));
@@ -20,12 +20,15 @@ function useUsageView(): [UsageView, (v: UsageView) => void] {
     days: (RANGES as readonly number[]).includes(days) ? (days as RangeDays) : 30,
     metric: params.get("metric") === "cost" ? "cost" : "tokens",
     bucket: params.get("by") === "week" ? "week" : params.get("by") === "month" ? "month" : "day",
+    stack: params.get("split") === "model" ? "model" : params.get("split") === "agent" ? "source" : "kind",
   };
   const set = (v: UsageView) => {
     const next = new URLSearchParams(params);
     next.set("range", String(v.days));
     next.set("metric", v.metric);
     next.set("by", v.bucket);
+    if (v.stack === "kind") next.delete("split");
+    else next.set("split", v.stack === "source" ? "agent" : "model");
     setParams(next, { replace: true });
   };
   return [view, set];

@@ -1,6 +1,8 @@
 import { useMemo } from "react";
+import { useSessionsSince } from "../../api/sessions";
 import { useStats } from "../../api/stats";
-import { bucketize, fillDays, rangeStart, type Bucket, type Metric } from "../../components/charts/shape";
+import { bucketize, fillDays, rangeStart, stackSessions, type Bucket, type Metric, type StackBy } from "../../components/charts/shape";
+import { agentName } from "../../components/setup/agents";
 import { UsageChart } from "../../components/charts/usage-chart";
 import { Segmented } from "../../components/ui/segmented";
 import { ErrorState } from "../../components/ui/states";
@@ -9,13 +11,19 @@ import { formatCost, formatTokens } from "../../lib/format";
 export const RANGES = [7, 14, 30, 90] as const;
 export type RangeDays = (typeof RANGES)[number];
 
-export interface UsageView { days: RangeDays; metric: Metric; bucket: Bucket }
+export interface UsageView { days: RangeDays; metric: Metric; bucket: Bucket; stack: StackBy }
 
 /** Usage over the last 7/14/30/90 days, tokens (by kind) or cost, per day, week or month. */
 export function UsagePanel({ view, onChange }: { view: UsageView; onChange: (v: UsageView) => void }) {
   const from = useMemo(() => rangeStart(view.days), [view.days]);
   const stats = useStats({ from, groupBy: "day" });
   const points = useMemo(() => bucketize(fillDays(stats.data?.groups, from, Date.now()), view.bucket), [stats.data, from, view.bucket]);
+  // Split by model or agent: from the range's sessions (each on the day it started).
+  const sessions = useSessionsSince(from, view.stack !== "kind");
+  const stacked = useMemo(
+    () => (view.stack === "kind" || !sessions.data ? undefined : stackSessions(sessions.data.sessions, view.stack, view.metric, from, Date.now(), view.bucket)),
+    [view.stack, view.metric, view.bucket, sessions.data, from],
+  );
   const total = view.metric === "cost" ? formatCost(stats.data?.totalCost) : formatTokens(stats.data?.totalTokens);
   return (
     <section className="card p-4" aria-labelledby="usage-title">
@@ -31,10 +39,16 @@ export function UsagePanel({ view, onChange }: { view: UsageView; onChange: (v: 
         <div className="flex flex-wrap gap-2">
           <Segmented label="Range" value={view.days} options={RANGES.map((d) => ({ value: d, label: `${d}d` }))} onChange={(days) => onChange({ ...view, days })} />
           <Segmented label="Metric" value={view.metric} options={[{ value: "tokens", label: "Tokens" }, { value: "cost", label: "Cost" }]} onChange={(metric) => onChange({ ...view, metric })} />
+          <Segmented label="Split by" value={view.stack} options={[{ value: "kind", label: view.metric === "cost" ? "Total" : "Kind" }, { value: "model", label: "Model" }, { value: "source", label: "Agent" }]} onChange={(stack) => onChange({ ...view, stack })} />
           <Segmented label="Group by" value={view.bucket} options={[{ value: "day", label: "Daily" }, { value: "week", label: "Weekly" }, { value: "month", label: "Monthly" }]} onChange={(bucket) => onChange({ ...view, bucket })} />
         </div>
       </div>
-      {stats.isError ? <ErrorState error={stats.error} retry={() => void stats.refetch()} /> : <UsageChart points={points} metric={view.metric} bucket={view.bucket} />}
+      {stats.isError || sessions.isError ? (
+        <ErrorState error={stats.error ?? sessions.error} retry={() => void (stats.isError ? stats.refetch() : sessions.refetch())} />
+      ) : (
+        <UsageChart points={points} metric={view.metric} bucket={view.bucket} stacked={stacked} seriesLabel={view.stack === "source" ? agentName : undefined} />
+      )}
+      {stacked && sessions.data?.truncated && <p className="mt-2 text-xs muted">Split over the latest {sessions.data.sessions.length.toLocaleString("en-US")} sessions of the range.</p>}
     </section>
   );
 }
