@@ -10,8 +10,10 @@ import { axeSerious, collectErrors, DESKTOP, HAS_BROWSER, horizontalOverflow, la
  */
 const PAGES: { name: string; path: string; heading: RegExp }[] = [
   { name: "overview", path: "/", heading: /^Overview$/ },
+  { name: "overview-split", path: "/?range=90&metric=cost&by=week&split=model", heading: /^Overview$/ },
   { name: "sessions", path: "/sessions", heading: /^Sessions$/ },
   { name: "analytics", path: "/analytics", heading: /^Analytics$/ },
+  { name: "analytics-cumulative", path: "/analytics?range=90&metric=cost&by=week&cumulative=1&breakdown=source", heading: /^Analytics$/ },
   { name: "wrapped", path: "/wrapped", heading: /^Daily summary$/ },
   { name: "settings", path: "/settings", heading: /^Settings$/ },
   { name: "docs", path: "/docs", heading: /^Docs$/ },
