@@ -108,3 +108,31 @@ describe.skipIf(!HAS_BROWSER)("trusted-header mode", () => {
     }
   });
 });
+
+describe.skipIf(!HAS_BROWSER)("open sign-up", () => {
+  it("offers account creation only while sign-up is open, and signs the new member in", async () => {
+    const [browser, open, closed] = await Promise.all([launch(), ServerProcess.start({ env: { OPENSYNC_ALLOW_SIGNUP: "true" } }), ServerProcess.start()]);
+    try {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      await page.goto(closed.url + "/login");
+      await page.getByRole("heading", { name: "Sign in" }).waitFor();
+      expect(await page.getByRole("button", { name: "Create an account" }).count()).toBe(0);
+
+      await page.goto(open.url + "/login");
+      await page.getByRole("button", { name: "Create an account" }).click();
+      await page.getByRole("heading", { name: "Create an account" }).waitFor();
+      await page.getByLabel("Email").fill("member@example.com");
+      await page.getByLabel("Password").fill("member password");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByRole("heading", { name: "Connect your first agent" }).waitFor();
+      expect((await (await context.request.get(open.url + "/api/me")).json()).user).toMatchObject({ email: "member@example.com", role: "member" });
+    } finally {
+      await browser.close();
+      for (const s of [open, closed]) {
+        await s.stop();
+        await s.cleanup();
+      }
+    }
+  });
+});

@@ -130,6 +130,23 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     expect(errors).toEqual([]);
   });
 
+  it("exports selected sessions as one JSON document", async () => {
+    const api = app.server.client(app.key);
+    const picked = (await api.listSessions({ source: "opencode", sort: "createdAt", order: "asc", limit: 2 })).sessions;
+    const page = await context.newPage();
+    await page.goto(app.server.url + "/sessions?source=opencode&sort=createdAt&order=asc");
+    for (const s of picked) await page.locator(`[data-session-id="${s.id}"] input[type=checkbox]`).check();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^opensync-2-sessions-\d{4}-\d{2}-\d{2}\.json$/);
+    const chunks: Buffer[] = [];
+    for await (const c of await download.createReadStream()) chunks.push(c as Buffer);
+    const docs = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown[];
+    expect(docs).toHaveLength(2);
+    const text = JSON.stringify(docs);
+    for (const s of picked) expect(text).toContain(s.externalId);
+    await page.close();
+  });
+
   it("deletes selected sessions after confirmation", async () => {
     const api = app.server.client(app.key);
     const victims = (await api.listSessions({ source: "gemini-cli", sort: "createdAt", order: "asc", limit: 2 })).sessions;

@@ -16,6 +16,7 @@ export const authApi = {
   claim: (token: string, email: string, password: string, name?: string) =>
     postJson<AuthUser>("/api/auth/claim", { token, email, password, name: name || undefined }),
   logout: () => postJson<{ ok: true }>("/api/auth/logout", {}),
+  signup: (email: string, password: string, name?: string) => postJson<AuthUser>("/api/auth/signup", { email, password, name: name || undefined }),
   status: () => client.authStatus(),
 };
 
@@ -44,6 +45,18 @@ export function useLogin() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ email, password }: { email: string; password: string }) => authApi.login(email, password),
+    onSuccess: ({ user }) => {
+      qc.clear();
+      qc.setQueryData(keys.me, user);
+    },
+  });
+}
+
+/** `POST /api/auth/signup`, offered only while the server's sign-up is open. */
+export function useSignup() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ email, password, name }: { email: string; password: string; name?: string }) => authApi.signup(email, password, name),
     onSuccess: ({ user }) => {
       qc.clear();
       qc.setQueryData(keys.me, user);

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
-import { useAuthStatus, useLogin, useMe } from "../../api/auth";
+import { useAuthStatus, useLogin, useMe, useSignup } from "../../api/auth";
 import { errorMessage } from "../../api/client";
 import { AuthFrame } from "../../components/layout/auth-frame";
 
@@ -15,6 +15,8 @@ export default function LoginPage() {
   const me = useMe();
   const status = useAuthStatus();
   const login = useLogin();
+  const signup = useSignup();
+  const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -25,7 +27,7 @@ export default function LoginPage() {
   if (me.data) return <Navigate to={next} replace />;
 
   return (
-    <AuthFrame title="Sign in" subtitle="Your sessions, searchable and costed.">
+    <AuthFrame title={creating ? "Create an account" : "Sign in"} subtitle="Your sessions, searchable and costed.">
       {linkFailed && (
         <p role="alert" className="mb-4 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-900/30 dark:text-amber-100">
           That sign-in link is invalid, expired or already used. Sign in with your password, or run <code className="font-mono">opensync up</code> again for a new link.
@@ -45,7 +47,9 @@ export default function LoginPage() {
         className="space-y-4"
         onSubmit={(e) => {
           e.preventDefault();
-          login.mutate({ email, password }, { onSuccess: () => navigate(next, { replace: true }) });
+          const done = { onSuccess: () => navigate(next, { replace: true }) };
+          if (creating) signup.mutate({ email, password }, done);
+          else login.mutate({ email, password }, done);
         }}
       >
         <div>
@@ -58,17 +62,26 @@ export default function LoginPage() {
           <label htmlFor={passwordId} className="label">
             Password
           </label>
-          <input id={passwordId} className="input" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input id={passwordId} className="input" type="password" autoComplete={creating ? "new-password" : "current-password"} required minLength={creating ? 8 : undefined} value={password} onChange={(e) => setPassword(e.target.value)} />
+          {creating && <p className="mt-1 text-xs muted">At least 8 characters.</p>}
         </div>
-        {login.isError && (
+        {(creating ? signup : login).isError && (
           <p role="alert" className="text-sm text-red-600 dark:text-red-400">
-            {errorMessage(login.error)}
+            {errorMessage((creating ? signup : login).error)}
           </p>
         )}
-        <button type="submit" className="btn-primary w-full py-2" disabled={login.isPending}>
-          {login.isPending ? "Signing in…" : "Sign in"}
+        <button type="submit" className="btn-primary w-full py-2" disabled={login.isPending || signup.isPending}>
+          {creating ? (signup.isPending ? "Creating…" : "Create account") : login.isPending ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      {status.data?.allowSignup && (
+        <p className="mt-4 text-center text-sm muted">
+          {creating ? "Have an account? " : "New here? "}
+          <button type="button" className="font-medium text-accent-600 underline dark:text-accent-400" onClick={() => setCreating(!creating)}>
+            {creating ? "Sign in" : "Create an account"}
+          </button>
+        </p>
+      )}
       <p className="mt-5 text-xs muted">
         Running OpenSync on this machine? <code className="font-mono">opensync up</code> prints a one-time sign-in link. The local account it creates can get a password in{" "}
         <Link className="underline" to="/settings">
