@@ -50,9 +50,10 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
 
   const listRef = useRef<HTMLDivElement>(null);
   const [scrollMargin, setScrollMargin] = useState(0);
+  // The list starts below the header; what sits above it changes with the "earlier" button.
   useLayoutEffect(() => {
     setScrollMargin(listRef.current ? listRef.current.getBoundingClientRect().top + window.scrollY : 0);
-  }, [session.id]);
+  }, [session.id, hasEarlier, loadingEarlier, rows.length === 0]);
 
   const virtualizer = useWindowVirtualizer({
     count: rows.length,
