@@ -117,7 +117,7 @@ export default function AnalyticsPage() {
                 Hour of week
               </h2>
               <p className="mb-3 text-xs muted">When sessions start, in your timezone.</p>
-              <HourGrid grid={grid} metric={view.metric} />
+              {hours.isError ? <ErrorState error={hours.error} retry={() => void hours.refetch()} /> : <HourGrid grid={grid} metric={view.metric} />}
             </section>
           </div>
           <section className="card p-4" aria-labelledby="blocks-title">

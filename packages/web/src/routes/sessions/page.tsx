@@ -97,7 +97,7 @@ export default function SessionsPage() {
           />
           Select all loaded
         </label>
-        <span className="hidden sm:inline">
+        <span className="hidden lg:inline">
           <kbd className="kbd">j</kbd> <kbd className="kbd">k</kbd> move · <kbd className="kbd">x</kbd> select · <kbd className="kbd">Enter</kbd> open
         </span>
       </div>
@@ -124,6 +124,7 @@ export default function SessionsPage() {
             hasMore={pages.hasNextPage}
             loadMore={loadMore}
             loadingMore={pages.isFetchingNextPage}
+            sorting={{ current: state.sort, order: state.order, onSort: (sort, order) => setState({ ...state, sort, order }) }}
           />
           <div className="py-4 text-center">
             {pages.isFetchingNextPage ? <Spinner label="Loading more" /> : pages.hasNextPage ? (

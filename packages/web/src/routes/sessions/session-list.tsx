@@ -1,11 +1,29 @@
 import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import type { Session } from "@opensync/protocol";
+import type { Session, SessionSort } from "@opensync/protocol";
 import { agentName } from "../../components/setup/agents";
 import { formatCost, formatDateTime, formatDuration, formatRelative, formatTokens, shortProject } from "../../lib/format";
 
 const ROW_HEIGHT = 68;
+
+interface Sorting { current: SessionSort; order: "asc" | "desc"; onSort: (sort: SessionSort, order: "asc" | "desc") => void }
+
+/** A column header that sorts by its column; a second click flips the order. */
+function SortHeader({ label, sort, current, order, onSort }: { label: string; sort: SessionSort } & Sorting) {
+  const active = current === sort;
+  return (
+    <button
+      type="button"
+      className={`uppercase hover:text-zinc-900 dark:hover:text-zinc-100 ${active ? "text-zinc-900 dark:text-zinc-100" : ""}`}
+      aria-label={`Sort by ${label.toLowerCase()}${active ? (order === "desc" ? ", now descending" : ", now ascending") : ""}`}
+      onClick={() => onSort(sort, active && order === "desc" ? "asc" : "desc")}
+    >
+      {label}
+      {active ? (order === "desc" ? " ↓" : " ↑") : ""}
+    </button>
+  );
+}
 
 /**
  * Only the rows in view (plus a few) are in the DOM, whatever the number of sessions; the next
@@ -20,6 +38,7 @@ export function SessionList(props: {
   hasMore: boolean;
   loadMore: () => void;
   loadingMore: boolean;
+  sorting: Sorting;
 }) {
   const { sessions, hasMore, loadMore, loadingMore } = props;
   const listRef = useRef<HTMLDivElement>(null);
@@ -42,16 +61,18 @@ export function SessionList(props: {
 
   return (
     <>
-    <div aria-hidden className="hidden items-center gap-3 px-3 pb-1 text-xs font-medium uppercase tracking-wide muted sm:flex">
+    <div className="hidden items-center gap-3 px-3 pb-1 text-xs font-medium uppercase tracking-wide muted sm:flex">
       <span className="w-4" />
       <span className="flex-1">Session</span>
       <span className="grid shrink-0 grid-cols-4 gap-4 text-right" style={{ width: 360 }}>
         <span>Messages</span>
-        <span>Tokens</span>
-        <span>Cost</span>
-        <span>Duration</span>
+        <SortHeader label="Tokens" sort="totalTokens" {...props.sorting} />
+        <SortHeader label="Cost" sort="cost" {...props.sorting} />
+        <SortHeader label="Duration" sort="durationMs" {...props.sorting} />
       </span>
-      <span className="hidden w-20 text-right md:block">Updated</span>
+      <span className="hidden w-20 text-right md:block">
+        <SortHeader label="Updated" sort="updatedAt" {...props.sorting} />
+      </span>
     </div>
     <div ref={listRef} role="list" aria-label="Sessions" className="card relative overflow-hidden" style={{ height: virtualizer.getTotalSize() }}>
       {items.map((item) => {
