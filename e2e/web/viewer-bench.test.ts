@@ -135,8 +135,9 @@ describe.skipIf(!HAS_BROWSER)("a 10,000-message session in the viewer", () => {
       expect(scrolled.y).toBeGreaterThan(step * 30);
       expect(scrolled.articles).toBeLessThan(60);
       expect(overflow).toBe(0);
-      // A long task blocks input; on this shared 2-core machine a page fetch and its parse stays well under this.
-      expect(Math.max(0, ...scrolled.long)).toBeLessThan(400);
+      // A long task blocks input. Unloaded, the longest is ~60-200 ms (a page arriving and its rows
+      // mounting); the bound leaves room for a busy 2-core CI machine (one run at load 10 saw 502 ms).
+      expect(Math.max(0, ...scrolled.long)).toBeLessThan(750);
       await context.close();
     });
   }

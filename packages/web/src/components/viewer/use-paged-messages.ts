@@ -4,6 +4,8 @@ import type { Message, MessagePage, PublicMessagePage } from "@opensync/protocol
 
 /** Messages per request: a screenful many times over, small enough to answer fast in any session. */
 export const PAGE_SIZE = 150;
+/** The first request is smaller: it is on the path to the first paint. */
+export const FIRST_PAGE_SIZE = 50;
 
 type Page = MessagePage | PublicMessagePage;
 export interface PageParam { cursor?: string; around?: string }
@@ -22,7 +24,7 @@ export function usePagedMessages<P extends Page>(queryKey: readonly unknown[], f
   const [anchor, setAnchor] = useState<string | null>(anchorable(targetId) ? targetId : null);
   const query = useInfiniteQuery<P, Error, { pages: P[]; pageParams: PageParam[] }, readonly unknown[], PageParam>({
     queryKey: [...queryKey, "pages", anchor],
-    queryFn: ({ pageParam }) => fetchPage({ ...pageParam, limit: PAGE_SIZE }),
+    queryFn: ({ pageParam }) => fetchPage({ ...pageParam, limit: pageParam.cursor ? PAGE_SIZE : FIRST_PAGE_SIZE }),
     initialPageParam: (anchor ? { around: anchor } : {}) as PageParam,
     getNextPageParam: (last): PageParam | undefined => (last.nextCursor ? { cursor: last.nextCursor } : undefined),
     getPreviousPageParam: (first): PageParam | undefined => (first.prevCursor ? { cursor: first.prevCursor } : undefined),
