@@ -1,4 +1,4 @@
-import type { MessageRole, SearchFilters, SearchGrouping } from "@opensync/protocol";
+import type { MessageRole, SearchFilters } from "@opensync/protocol";
 import type { MessageSource } from "./document.js";
 import type { ParsedQuery } from "./query.js";
 
@@ -60,6 +60,12 @@ export interface MessageDetail extends MessageSource {
   position: number;
 }
 
+export interface FulltextCounts {
+  /** Matching messages and titles. */
+  documents: number;
+  sessions: number;
+}
+
 export interface FulltextStatus {
   /** The user's messages in the index. */
   indexed: number;
@@ -70,12 +76,12 @@ export interface FulltextStatus {
 }
 
 export interface FulltextIndex {
-  /** Exact number of matching messages and titles (`message`) or of sessions (`session`). */
-  count(match: FulltextMatch, scope: FulltextScope, groupBy: SearchGrouping): Promise<number>;
-  /** Matches best first. */
-  docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number): Promise<ScoredDoc[]>;
+  /** Exact numbers of matching documents (messages and titles) and of matching sessions, in one pass. */
+  count(match: FulltextMatch, scope: FulltextScope): Promise<FulltextCounts>;
+  /** Matches best first. `matches`: the documents' count if known (saves work on narrow queries). */
+  docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, matches?: number): Promise<ScoredDoc[]>;
   /** Sessions by their best hit (plus a little for further hits), best first. */
-  sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number): Promise<ScoredSession[]>;
+  sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number, matches?: number): Promise<ScoredSession[]>;
   sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>>;
   messageDetails(userId: string, messageIds: string[]): Promise<Map<string, MessageDetail>>;
   status(userId: string): Promise<FulltextStatus>;

@@ -1,4 +1,4 @@
-import type { FulltextIndex, FulltextMatch, FulltextScope, ScoredDoc } from "./fulltext-index.js";
+import type { FulltextCounts, FulltextIndex, FulltextMatch, FulltextScope, ScoredDoc } from "./fulltext-index.js";
 import { anyOf, meaningful, parseQuery, type ParsedQuery } from "./query.js";
 import { makeSnippet } from "./snippet.js";
 import type { FulltextRetriever, RetrievalHit, RetrievalRequest } from "./types.js";
@@ -7,14 +7,14 @@ import type { FulltextRetriever, RetrievalHit, RetrievalRequest } from "./types.
  * The full-text match for a query: every term, or, when no document has them all, any of the
  * meaningful ones (a question in plain words). Null: the query has no searchable term.
  */
-export async function resolveMatch(index: FulltextIndex, query: ParsedQuery, scope: FulltextScope): Promise<{ match: FulltextMatch; total: number } | null> {
+export async function resolveMatch(index: FulltextIndex, query: ParsedQuery, scope: FulltextScope): Promise<{ match: FulltextMatch; counts: FulltextCounts } | null> {
   if (query.terms.length === 0) return null;
   const all: FulltextMatch = { query: meaningful(query), mode: "all" };
-  const total = await index.count(all, scope, "message");
+  const counts = await index.count(all, scope);
   const loose = anyOf(query);
-  if (total > 0 || !loose) return { match: all, total };
+  if (counts.documents > 0 || !loose) return { match: all, counts };
   const any: FulltextMatch = { query: loose, mode: "any" };
-  return { match: any, total: await index.count(any, scope, "message") };
+  return { match: any, counts: await index.count(any, scope) };
 }
 
 /** `FulltextRetriever` over a dialect's index: ranked candidates for fusion and context. */

@@ -113,16 +113,13 @@ export class SearchService {
   private async fulltextPage(userId: string, parsed: ParsedQuery, filters: SearchFilters, groupBy: SearchGrouping, limit: number, offset: number) {
     const scope = { userId, filters, now: Date.now() };
     const resolved = await resolveMatch(this.index, parsed, scope);
-    if (!resolved || resolved.total === 0) return { page: [], total: 0 };
+    if (!resolved || resolved.counts.documents === 0) return { page: [], total: 0 };
+    const { match, counts } = resolved;
     if (groupBy === "message") {
-      const docs = await this.index.docs(resolved.match, scope, limit, offset);
-      return { page: docs.map((d) => ({ sessionId: d.sessionId, score: d.score, hits: [d] })), total: resolved.total };
+      const docs = await this.index.docs(match, scope, limit, offset, counts.documents);
+      return { page: docs.map((d) => ({ sessionId: d.sessionId, score: d.score, hits: [d] })), total: counts.documents };
     }
-    const [total, page] = await Promise.all([
-      this.index.count(resolved.match, scope, "session"),
-      this.index.sessions(resolved.match, scope, limit, offset, HITS_PER_SESSION),
-    ]);
-    return { page, total };
+    return { page: await this.index.sessions(match, scope, limit, offset, HITS_PER_SESSION, counts.documents), total: counts.sessions };
   }
 
   /**

@@ -1,7 +1,8 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { MessageRole, SearchGrouping } from "@opensync/protocol";
+import type { MessageRole } from "@opensync/protocol";
 import { COLUMN_WEIGHTS, FULLTEXT_COLUMNS, messageDocument, titleDocument, type FulltextDocument } from "../../search/document.js";
 import type {
+  FulltextCounts,
   FulltextIndex,
   FulltextMatch,
   FulltextScope,
@@ -330,9 +331,9 @@ export class SqliteFulltextIndex implements FulltextIndex {
    * than `RANK_WINDOW` documents ranks only those of its most recently indexed sessions (BM25
    * scores every document it ranks; recency is what breaks such broad queries anyway).
    */
-  private ranked(match: FulltextMatch, scope: FulltextScope, k: number, offset = 0): RankedRow[] {
+  private ranked(match: FulltextMatch, scope: FulltextScope, k: number, offset = 0, matches?: number): RankedRow[] {
     const q = this.where(match, scope);
-    const cutoff = this.windowStart(q);
+    const cutoff = matches !== undefined && matches <= RANK_WINDOW ? undefined : this.windowStart(q);
     const range = cutoff === undefined ? "" : "AND f.rowid >= @cutoff";
     const rows = this.db
       .prepare(`SELECT f.rowid AS doc, ${BM25} AS rank FROM ${q.from} WHERE ${q.where} ${range} ORDER BY rank, f.rowid LIMIT @k OFFSET @offset`)
@@ -370,21 +371,22 @@ export class SqliteFulltextIndex implements FulltextIndex {
     return row?.doc;
   }
 
-  async count(match: FulltextMatch, scope: FulltextScope, groupBy: SearchGrouping): Promise<number> {
+  async count(match: FulltextMatch, scope: FulltextScope): Promise<FulltextCounts> {
     const q = this.where(match, scope);
-    const what = groupBy === "session" ? `count(DISTINCT f.rowid >> ${SESSION_SHIFT})` : "count(*)";
-    return (this.db.prepare(`SELECT ${what} AS n FROM ${q.from} WHERE ${q.where}`).get(q.params) as { n: number }).n;
+    return this.db
+      .prepare(`SELECT count(*) AS documents, count(DISTINCT f.rowid >> ${SESSION_SHIFT}) AS sessions FROM ${q.from} WHERE ${q.where}`)
+      .get(q.params) as FulltextCounts;
   }
 
   /**
    * Best first: the `RERANK` best by BM25, re-ordered by BM25 × recency, then the rest in BM25
    * order. The pool does not depend on the page, so pages never overlap or skip.
    */
-  async docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number): Promise<ScoredDoc[]> {
+  async docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, matches?: number): Promise<ScoredDoc[]> {
     const want = offset + limit;
-    const pool = this.ranked(match, scope, RERANK).map((r) => toDoc(r, scope.now)).sort(byScore);
+    const pool = this.ranked(match, scope, RERANK, 0, matches).map((r) => toDoc(r, scope.now)).sort(byScore);
     if (want <= pool.length || pool.length < RERANK) return pool.slice(offset, want);
-    const rest = this.ranked(match, scope, want - RERANK, RERANK).map((r) => toDoc(r, scope.now));
+    const rest = this.ranked(match, scope, want - RERANK, RERANK, matches).map((r) => toDoc(r, scope.now));
     return pool.concat(rest).slice(offset, want);
   }
 
@@ -392,13 +394,13 @@ export class SqliteFulltextIndex implements FulltextIndex {
    * Sessions by their best hit plus a little for the others: first the sessions of the
    * `RERANK_SESSIONS` best hits, then the other sessions of the rank window by their best hit.
    */
-  async sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number): Promise<ScoredSession[]> {
+  async sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number, matches?: number): Promise<ScoredSession[]> {
     const want = offset + limit;
-    const hits = this.ranked(match, scope, RERANK_SESSIONS).map((r) => toDoc(r, scope.now)).sort(byScore);
+    const hits = this.ranked(match, scope, RERANK_SESSIONS, 0, matches).map((r) => toDoc(r, scope.now)).sort(byScore);
     let groups = groupBySession(hits);
     if (groups.length < want && hits.length === RERANK_SESSIONS) {
       const first = new Set(groups.map((g) => g.sessionId));
-      const more = this.ranked(match, scope, RANK_WINDOW, RERANK_SESSIONS).map((r) => toDoc(r, scope.now));
+      const more = this.ranked(match, scope, RANK_WINDOW, RERANK_SESSIONS, matches).map((r) => toDoc(r, scope.now));
       groups = groups.concat(groupBySession(more).filter((g) => !first.has(g.sessionId)));
     }
     return groups.slice(offset, want).map((g) => ({ sessionId: g.sessionId, score: g.score, hits: g.hits.slice(0, hitsPerSession) }));
