@@ -108,4 +108,29 @@ describe.skipIf(!HAS_BROWSER)("search", () => {
     await close();
     expect(errors).toEqual([]);
   });
+
+  it("context: the question's context as text and as messages, counted against the budget, with its sources and the MCP set-up", async () => {
+    const { page, errors, close } = await open("/context");
+    await page.getByLabel("Question").fill("websocket reconnect loop");
+    await page.getByLabel("Question").press("Enter");
+    const count = page.getByTestId("token-count");
+    await count.waitFor();
+    expect(await count.textContent()).toMatch(/^\d[\d,]* of 4,000 tokens/);
+    const context = page.getByLabel("Context as the agent receives it");
+    expect(await context.textContent()).toContain(RICH_TITLE);
+    await page.getByRole("radio", { name: "Messages" }).click();
+    await page.waitForFunction(() => document.querySelector("[aria-label='Context as the agent receives it']")?.textContent?.includes('"role"'));
+    const messages = JSON.parse((await context.textContent())!) as { role: string; content: string }[];
+    expect(messages.length).toBeGreaterThan(0);
+    await page.getByLabel("Budget", { exact: true }).selectOption("1000");
+    await page.waitForFunction(() => document.querySelector("[data-testid=token-count]")?.textContent?.includes("of 1,000 tokens"));
+    const used = Number((await count.textContent())!.split(" ")[0]!.replace(/,/g, ""));
+    expect(used).toBeLessThanOrEqual(1000);
+    expect(await page.getByText(/claude mcp add --scope user opensync -- opensync mcp/).count()).toBe(1);
+    expect(await page.getByText(`${app.server.url}/mcp`, { exact: false }).count()).toBeGreaterThan(0);
+    await page.getByRole("list", { name: "Sources" }).getByRole("link", { name: RICH_TITLE }).click();
+    await page.getByRole("heading", { level: 1, name: RICH_TITLE }).waitFor();
+    await close();
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { useId, useState } from "react";
+import { Link } from "react-router";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ContextFormat, ContextResponse, SearchType } from "@opensync/protocol";
 import { client } from "../../api/client";
@@ -100,6 +101,18 @@ function ContextResult({ data }: { data: ContextResponse }) {
           <div className="h-full rounded bg-accent-500" style={{ width: `${Math.min(100, ratio * 100)}%` }} />
         </div>
         {data.degraded && <p className="mt-2 text-xs text-amber-800 dark:text-amber-300">{data.degraded}</p>}
+        {data.sources.length > 0 && (
+          <ul aria-label="Sources" className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs">
+            {data.sources.map((src) => (
+              <li key={src.sessionId}>
+                <Link className="text-accent-700 hover:underline dark:text-accent-400" to={`/sessions/${encodeURIComponent(src.sessionId)}${src.messageIds[0] ? `#m-${encodeURIComponent(src.messageIds[0])}` : ""}`}>
+                  {src.title || "Untitled session"}
+                </Link>
+                <span className="muted"> · {src.messageIds.length} {src.messageIds.length === 1 ? "message" : "messages"}</span>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
       {data.sessionCount === 0 ? (
         <EmptyState title="Nothing relevant found">An agent asking this would get an empty context.</EmptyState>
