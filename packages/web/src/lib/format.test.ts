@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayKeyStart, formatCost, formatUnitCost, formatDuration, formatPercent, formatTokens, localDayKey, shortProject } from "./format";
+import { dayKeyEnd, dayKeyStart, formatCost, formatUnitCost, formatDuration, formatPercent, formatTokens, localDayKey, shortProject } from "./format";
 
 describe("formatTokens", () => {
   it.each([
@@ -60,6 +60,10 @@ describe("local days", () => {
     expect(localDayKey(start)).toBe("2026-03-09");
     expect(localDayKey(start + 86_399_000)).toBe("2026-03-09");
     expect(new Date(start).getHours()).toBe(0);
+  });
+  it("ends a day at the next local midnight minus one millisecond", () => {
+    expect(dayKeyEnd("2026-03-09")).toBe(dayKeyStart("2026-03-10") - 1);
+    expect(localDayKey(dayKeyEnd("2026-12-31"))).toBe("2026-12-31");
   });
   it("shortens a project path to its last segment", () => {
     expect(shortProject("/home/ana/code/opensync/")).toBe("opensync");

@@ -103,6 +103,13 @@ export function dayKeyStart(key: string): number {
   return new Date(y, m - 1, d).getTime();
 }
 
+/** The last millisecond of a local day (the next local midnight minus 1: days are 23 or 25 hours at DST changes). */
+export function dayKeyEnd(key: string): number {
+  const d = new Date(dayKeyStart(key));
+  d.setDate(d.getDate() + 1);
+  return d.getTime() - 1;
+}
+
 /** Minutes east of UTC, what `/api/stats?tzOffset=` expects. */
 export function tzOffsetMinutes(at = new Date()): number {
   return -at.getTimezoneOffset();

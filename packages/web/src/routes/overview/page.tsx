@@ -8,7 +8,7 @@ import { rangeStart, topShares } from "../../components/charts/shape";
 import { AgentSetupGuide } from "../../components/setup/agent-setup";
 import { agentName } from "../../components/setup/agents";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader } from "../../components/ui/states";
-import { dayKeyStart, formatCost, formatRelative, formatTokens, shortProject } from "../../lib/format";
+import { dayKeyEnd, dayKeyStart, formatCost, formatRelative, formatTokens, shortProject } from "../../lib/format";
 import { StatCards } from "./stat-cards";
 import { RANGES, UsagePanel, type RangeDays, type UsageView } from "./usage-panel";
 
@@ -84,7 +84,7 @@ export default function OverviewPage() {
             metric={view.metric}
             onSelect={(key) => {
               const from = dayKeyStart(key);
-              const to = dayKeyStart(key) + 86_400_000 - 1;
+              const to = dayKeyEnd(key);
               navigate(`/sessions?from=${from}&to=${to}&day=${key}`);
             }}
           />

@@ -1,9 +1,10 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StatsResponse } from "@opensync/protocol";
 import { client } from "../../api/client";
+import { dayKeyStart } from "../../lib/format";
 import { FilterBar } from "./filter-bar";
 import type { ListState } from "./filters";
 
@@ -55,5 +56,14 @@ describe("FilterBar", () => {
     await userEvent.setup().type(screen.getByLabelText("Filter sessions by text"), "auth");
     await waitFor(() => expect(onChange).toHaveBeenCalledWith({ ...base, q: "auth" }));
     expect(onChange.mock.calls.filter(([s]) => (s as ListState).q !== "auth")).toEqual([]);
+  });
+
+  it("turns the From and To days into local midnight and the end of the day", () => {
+    const onChange = vi.fn();
+    renderBar(base, onChange);
+    fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-09" } });
+    expect(onChange).toHaveBeenLastCalledWith({ ...base, from: dayKeyStart("2026-03-09"), day: undefined });
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-03-10" } });
+    expect(onChange).toHaveBeenLastCalledWith({ ...base, to: dayKeyStart("2026-03-11") - 1, day: undefined });
   });
 });

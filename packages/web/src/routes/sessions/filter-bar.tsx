@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from "react";
 import type { SessionSort } from "@opensync/protocol";
 import { useStats } from "../../api/stats";
 import { agentName } from "../../components/setup/agents";
-import { dayKeyStart, formatDate, localDayKey, shortProject } from "../../lib/format";
+import { dayKeyEnd, dayKeyStart, formatDate, localDayKey, shortProject } from "../../lib/format";
 import { FILTER_KEYS, type FilterKey, type ListState } from "./filters";
 
 const FILTER_LABELS: Record<FilterKey, string> = { source: "Agent", model: "Model", project: "Project", machine: "Machine" };
@@ -83,30 +83,28 @@ export function FilterBar({ state, onChange }: { state: ListState; onChange: (s:
         {FILTER_KEYS.map((k) => (
           <FilterSelect key={k} name={k} value={state[k]} onChange={(v) => set({ [k]: v })} />
         ))}
-        <div>
-          <label htmlFor={fromId} className="sr-only">
-            From date
+        <div className="flex min-w-0 items-center gap-1.5">
+          <label htmlFor={fromId} className="shrink-0 text-xs muted">
+            From
           </label>
           <input
             id={fromId}
             className="input"
             type="date"
-            title="From"
             value={toDateInput(state.from)}
             onChange={(e) => set({ from: e.target.value ? dayKeyStart(e.target.value) : undefined, day: undefined })}
           />
         </div>
-        <div>
-          <label htmlFor={toId} className="sr-only">
-            To date
+        <div className="flex min-w-0 items-center gap-1.5">
+          <label htmlFor={toId} className="shrink-0 text-xs muted">
+            To
           </label>
           <input
             id={toId}
             className="input"
             type="date"
-            title="To"
             value={toDateInput(state.to)}
-            onChange={(e) => set({ to: e.target.value ? dayKeyStart(e.target.value) + 86_400_000 - 1 : undefined, day: undefined })}
+            onChange={(e) => set({ to: e.target.value ? dayKeyEnd(e.target.value) : undefined, day: undefined })}
           />
         </div>
       </div>

@@ -5,7 +5,7 @@ import { client, errorMessage } from "../../api/client";
 import { useStats } from "../../api/stats";
 import { agentName } from "../../components/setup/agents";
 import { ErrorState, LoadingBlock, PageHeader } from "../../components/ui/states";
-import { dayKeyStart, formatCost, formatDate, formatDuration, formatInteger, formatTokens, localDayKey, shortProject } from "../../lib/format";
+import { dayKeyEnd, dayKeyStart, formatCost, formatDate, formatDuration, formatInteger, formatTokens, localDayKey, shortProject } from "../../lib/format";
 import { topShares } from "../../components/charts/shape";
 
 /**
@@ -27,7 +27,7 @@ export default function WrappedPage() {
     if (key <= today) setParams({ day: key }, { replace: true });
   };
   const from = dayKeyStart(day);
-  const to = from + 86_400_000 - 1;
+  const to = dayKeyEnd(day);
   const totals = useStats({ from, to, groupBy: "project" });
   const longest = useQuery({
     queryKey: ["sessions", "longest", from],
