@@ -59,7 +59,7 @@ describe.skipIf(!HAS_BROWSER)("signing in", () => {
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe("/sessions?sort=cost");
     await context.close();
     expect(errors).toEqual([]);
-  });
+  }, 120_000);
 
   it("the one-time link of `opensync up` signs the local owner in; they set a password in Settings and sign in with it", async () => {
     await server.createUser("dev@localhost");

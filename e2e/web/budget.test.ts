@@ -54,5 +54,5 @@ describe.skipIf(!HAS_BROWSER)("JavaScript budget per route", () => {
     writeFileSync(join(ARTIFACTS, "js-budget.json"), JSON.stringify(results, null, 2));
     process.stdout.write(`[e2e/web] first-load gzipped JS per route (KB): ${JSON.stringify(results)}\n`);
     expect(results["/"].gzipKB * 1024).toBeLessThan(BUDGET_FIRST_LOAD);
-  });
+  }, 240_000);
 });

@@ -52,7 +52,7 @@ describe.skipIf(!HAS_BROWSER)("every page in both themes and sizes", () => {
         await context.close();
         expect(problems).toEqual([]);
         expect(errors).toEqual([]);
-      });
+      }, 240_000);
 
       it(`${variant}: the signed-out pages (login, claim) render, pass axe, fit the width`, async () => {
         const context = await newContext(browser, { viewport, dark });
@@ -68,7 +68,7 @@ describe.skipIf(!HAS_BROWSER)("every page in both themes and sizes", () => {
         }
         await context.close();
         expect(problems).toEqual([]);
-      });
+      }, 120_000);
     }
   }
 });

@@ -22,7 +22,7 @@ export function SidechainGroup(props: {
   const isOpen = open || holdsTarget;
   const first = props.messages[0]?.parts.find((p) => p.kind === "text");
   return (
-    <section className="rounded-xl border border-dashed border-zinc-300 bg-zinc-100/60 p-2 dark:border-zinc-700 dark:bg-zinc-900/40" aria-label="Subagent messages">
+    <section tabIndex={-1} className="rounded-xl border border-dashed border-zinc-300 bg-zinc-100/60 p-2 dark:border-zinc-700 dark:bg-zinc-900/40" aria-label="Subagent messages">
       <button
         type="button"
         aria-expanded={isOpen}
