@@ -87,6 +87,9 @@ describe("the built app", () => {
       await expectError(res, 404, "not_found", "no route for GET");
       expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     }
+    // Tools probe /.well-known/* (MCP clients, OAuth discovery): JSON 404, never the app's HTML.
+    const wellKnown = await built.request("/.well-known/security.txt");
+    await expectError(wellKnown, 404, "not_found", "no route for GET");
     const health = await built.request("/api/health");
     expect(health.headers.get("cache-control")).toBe("no-store");
     expect(health.headers.get("x-content-type-options")).toBe("nosniff");

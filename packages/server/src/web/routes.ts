@@ -5,8 +5,11 @@ import { setSessionCookie } from "../routes/account.js";
 import { webDirFrom } from "./location.js";
 import { StaticSite, REVALIDATE_CACHE, type StaticFile } from "./static.js";
 
-/** Paths the app never owns: they answer JSON (a 404 for an unknown one), never index.html. */
-const API_PREFIXES = ["/api/", "/sync/"];
+/**
+ * Paths the app never owns: they answer JSON (a 404 for an unknown one), never index.html. Tools
+ * probe `/.well-known/*` (MCP clients, OAuth discovery) and expect JSON or a 404, not an HTML page.
+ */
+const API_PREFIXES = ["/api/", "/sync/", "/.well-known/"];
 const isApiPath = (path: string) => path === "/api" || path === "/sync" || path === "/health" || API_PREFIXES.some((p) => path.startsWith(p));
 
 /** A last path segment with a dot names a file (`/favicon.ico`): a missing one is a 404, not the app. */
