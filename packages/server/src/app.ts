@@ -118,6 +118,13 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
     if (typeof status === "number" && status >= 400 && status < 500) {
       return c.json({ error: err.message || "bad request", code: "invalid_input" }, status as 400);
     }
+    // The write lock stayed taken past the busy timeout (a background indexer's long write): a
+    // transient state, not a fault. 503 + Retry-After makes clients retry; nothing was applied.
+    if ((err as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
+      logger.warn({ method: c.req.method, route: c.req.path }, "database busy; answered 503");
+      c.header("Retry-After", "1");
+      return c.json({ error: "the database is busy; retry in a moment", code: "busy" }, 503);
+    }
     logger.error({ err: { message: err.message, stack: err.stack }, method: c.req.method, route: c.req.path }, "unhandled error");
     return c.json({ error: "internal server error", code: "internal" }, 500);
   });
