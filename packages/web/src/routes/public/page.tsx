@@ -1,9 +1,16 @@
+import { lazy, Suspense } from "react";
 import { useLocation, useParams } from "react-router";
 import { isClientError } from "../../api/client";
 import { ThemeToggle } from "../../components/layout/theme-toggle";
 import { EmptyState, ErrorState, LoadingBlock } from "../../components/ui/states";
-import { SessionViewer } from "../../components/viewer/session-viewer";
 import { usePublicSession, usePublicTimeline } from "./api";
+
+/*
+ * The viewer (Markdown, virtual list) is its own chunk, fetched while this small page already asks
+ * for the first page of messages: the two load side by side instead of one after the other.
+ */
+const viewerChunk = import("../../components/viewer/session-viewer");
+const SessionViewer = lazy(() => viewerChunk.then((m) => ({ default: m.SessionViewer })));
 
 /** `/s/:slug`: a shared session, read-only, with no owner details and no sign-in. */
 export default function PublicSessionPage() {
@@ -31,19 +38,21 @@ export default function PublicSessionPage() {
             <ErrorState title="The session could not be loaded" error={query.error} retry={query.refetch} />
           )
         ) : (
-          <SessionViewer
-            session={query.session}
-            messages={query.messages}
-            hasMore={query.hasMore}
-            loadingMore={query.loadingMore}
-            loadMore={query.loadMore}
-            hasEarlier={query.hasEarlier}
-            loadingEarlier={query.loadingEarlier}
-            loadEarlier={query.loadEarlier}
-            timeline={timeline.data}
-            targetId={targetId}
-            owner={false}
-          />
+          <Suspense fallback={<LoadingBlock rows={5} label="Loading session" />}>
+            <SessionViewer
+              session={query.session}
+              messages={query.messages}
+              hasMore={query.hasMore}
+              loadingMore={query.loadingMore}
+              loadMore={query.loadMore}
+              hasEarlier={query.hasEarlier}
+              loadingEarlier={query.loadingEarlier}
+              loadEarlier={query.loadEarlier}
+              timeline={timeline.data}
+              targetId={targetId}
+              owner={false}
+            />
+          </Suspense>
         )}
       </main>
     </div>
