@@ -3,8 +3,8 @@
  * 10%). The HTTP path of bench/ingest.mjs (a real server process, POST /sync/batch of 500-message
  * batches over loopback) run on the same corpus in two set-ups, interleaved round by round:
  *
- * - **no indexing**: every search trigger dropped from the fresh database and the indexer off:
- *   the sync path as it was before search existed;
+ * - **no indexing**: the search triggers (full-text queue, embedding jobs) dropped from the fresh
+ *   database and the indexer off: the sync path as it was before search existed;
  * - **full-text indexing**: the `fts_queue` triggers (one row per message in the sync
  *   transaction) and the background indexer thread draining them while the batches arrive.
  *
@@ -35,9 +35,11 @@ export function searchIngestOptions(argv = process.argv.slice(2), env = process.
   };
 }
 
+/** Search's own triggers (full-text queue, embedding jobs); others (e.g. usage rollups) always stay. */
+const isSearchTrigger = (name) => name.startsWith("fts_queue_") || name.startsWith("embedding_");
 const MODES = [
-  { key: "off", label: "no indexing", keepTriggers: () => false, env: { OPENSYNC_FULLTEXT_INDEXER: "off" } },
-  { key: "fts", label: "full-text indexing", keepTriggers: (name) => name.startsWith("fts_queue_"), env: {} },
+  { key: "off", label: "no indexing", keepTriggers: (name) => !isSearchTrigger(name), env: { OPENSYNC_FULLTEXT_INDEXER: "off" } },
+  { key: "fts", label: "full-text indexing", keepTriggers: (name) => !name.startsWith("embedding_"), env: {} },
 ];
 
 function corpusOf(seed, batches) {
