@@ -32,7 +32,12 @@ function message(i: number): MessageInput {
     promptTokens: i,
     cost: i % 2 ? 0.001 : 0,
     createdAt,
-    metadata: i === 3 ? { cwd: "/home/alice/work/opensync", truncated: true } : { cwd: "/home/alice/work/opensync" },
+    metadata:
+      i === 3
+        ? { cwd: "/home/alice/work/opensync", truncated: true }
+        : i === 5
+          ? { cwd: "/home/alice/work/opensync", isSidechain: true, agentId: "explore-1" }
+          : { cwd: "/home/alice/work/opensync" },
     parts,
   };
 }
@@ -165,6 +170,8 @@ describe("sharing: POST /api/sessions/:id/share and GET /api/public/:slug", () =
     expect(page.messages).toHaveLength(10);
     expect(page.messages[3].metadata).toEqual({ truncated: true });
     expect(page.messages[4].metadata).toEqual({});
+    // Subagent messages stay groupable on a public page.
+    expect(page.messages[5].metadata).toEqual({ isSidechain: true, agentId: "explore-1" });
     const next = await anonymous.publicSession(shared.publicSlug!, { limit: 10, cursor: page.nextCursor! });
     expect(next.messages[0].id).not.toBe(page.messages[9].id);
     const viaMessages = await server.request(`/api/public/${shared.publicSlug}/messages?limit=10&cursor=${page.nextCursor}`);

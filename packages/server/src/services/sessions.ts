@@ -25,9 +25,13 @@ export function toPublicSession(session: Session): PublicSession {
 }
 
 /** Message metadata is what an agent recorded (paths, ids); a public page keeps only `truncated`. */
+/** Message metadata a public page may show: how it was cut, and whether a subagent wrote it. */
+const PUBLIC_MESSAGE_METADATA = ["truncated", "isSidechain", "agentId"] as const;
+
 function toPublicMessage(message: Message): Message {
-  const truncated = message.metadata.truncated;
-  return { ...message, metadata: truncated === undefined ? {} : { truncated } };
+  const metadata: Record<string, unknown> = {};
+  for (const key of PUBLIC_MESSAGE_METADATA) if (message.metadata[key] !== undefined) metadata[key] = message.metadata[key];
+  return { ...message, metadata };
 }
 
 export class SessionsService {
