@@ -111,14 +111,48 @@ async function checkEverything(rand: () => number, step: string): Promise<void> 
   expectGroups((await api.stats({ groupBy: "month", tzOffset: offset })).groups, groupBy(sessions, (s) => monthKey(s, offset)), `${step} month@${offset}`);
   expectGroups((await api.stats({ groupBy: "hourOfWeek", tzOffset: offset })).groups, groupBy(sessions, (s) => hourOfWeekKey(s, offset)), `${step} hourOfWeek@${offset}`);
 
+  // Every model in modelUsage has its cache tokens in cacheByModel.
+  expect(Object.keys(stats.cacheByModel).sort(), step).toEqual(Object.keys(stats.modelUsage).sort());
+  for (const [model, t] of groupBy(sessions, (s) => s.model)) {
+    expect(stats.cacheByModel[model ?? "unknown"].cacheReadTokens, `${step} cache ${model}`).toBe(t.cacheReadTokens);
+  }
+
   // An unaligned range: whole days from the rollups, the partial ones from the sessions.
   const from = BASE - DAY + Math.floor(rand() * 5 * DAY);
   const to = from + Math.floor(rand() * 4 * DAY);
   const inRange = sessions.filter((s) => s.createdAt >= from && s.createdAt < to);
+  await checkSplits(sessions, { offset, from, to }, step);
   const ranged = await api.stats({ from, to, groupBy: "model" });
   expectTotals(ranged, totalsOf(inRange), `${step} range`);
   expectGroups(ranged.groups, groupBy(inRange, (s) => s.model), `${step} range model`);
   expectGroups((await api.stats({ from, to, groupBy: "day", tzOffset: offset })).groups, groupBy(inRange, (s) => dayKey(s, offset)), `${step} range day@${offset}`);
+}
+
+const SPLITS = { model: (s: Session) => s.model, source: (s: Session) => s.source };
+const TIME_KEYS = { day: dayKey, week: weekKey, month: monthKey };
+
+/**
+ * `splitBy`: each time group's split equals the sessions of that period grouped by model or
+ * source, at offset 0 (day rollups per dimension) and at another offset (a grouped scan), over the
+ * whole history and over an unaligned range (partial days at its ends).
+ */
+async function checkSplits(sessions: Session[], at: { offset: number; from: number; to: number }, step: string): Promise<void> {
+  const inRange = sessions.filter((s) => s.createdAt >= at.from && s.createdAt < at.to);
+  for (const [splitBy, splitKey] of Object.entries(SPLITS) as Array<[keyof typeof SPLITS, (s: Session) => string | null]>) {
+    for (const [timeGroup, timeKey] of Object.entries(TIME_KEYS) as Array<[keyof typeof TIME_KEYS, typeof dayKey]>) {
+      for (const [offset, range, list] of [[0, {}, sessions], [at.offset, {}, sessions], [0, { from: at.from, to: at.to }, inRange]] as const) {
+        const where = `${step} ${timeGroup}@${offset} split ${splitBy}${"from" in range ? " range" : ""}`;
+        const groups = (await api.stats({ groupBy: timeGroup, splitBy, tzOffset: offset, ...range })).groups!;
+        expectGroups(groups, groupBy(list, (s) => timeKey(s, offset)), where);
+        for (const g of groups) {
+          const members = list.filter((s) => timeKey(s, offset) === g.key);
+          expectGroups(g.split, groupBy(members, splitKey), `${where} [${g.key}]`);
+          const tokens = g.split!.map((x) => x.totalTokens);
+          expect(tokens, `${where} [${g.key}] biggest first`).toEqual([...tokens].sort((a, b) => b - a));
+        }
+      }
+    }
+  }
 }
 
 /** A random time: mostly near midnights and quarter-hour edges, where buckets split. */
@@ -209,6 +243,11 @@ describe("stats rollups equal a recomputation from the sessions", () => {
       });
       expect(running.at(-1)!.sessionCount).toBe((await api.stats()).sessionCount);
     }
+    // A cumulative split runs per model: the last group's split is the whole history's by model.
+    const runningSplit = (await api.stats({ groupBy: "day", splitBy: "model", cumulative: true })).groups!;
+    const byModel = (await api.stats({ groupBy: "model" })).groups!;
+    const last = runningSplit.at(-1)!.split!;
+    expect(new Map(last.map((g) => [g.key, g.totalTokens]))).toEqual(new Map(byModel.map((g) => [g.key, g.totalTokens])));
     // Not a time series: cumulative changes nothing.
     const models = await api.stats({ groupBy: "model", cumulative: true });
     expect(models.groups).toEqual((await api.stats({ groupBy: "model" })).groups);

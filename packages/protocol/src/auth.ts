@@ -48,6 +48,10 @@ export const changePasswordSchema = z.object({
   newPassword: z.string().min(8, "must be at least 8 characters").max(1024),
 });
 export const claimSchema = newAccountSchema.extend({ token: z.string().min(1).max(200) });
+/** Bodies of `POST /api/auth/login`, `/signup` and `/claim` as a caller writes them. */
+export type Credentials = z.input<typeof credentialsSchema>;
+export type NewAccount = z.input<typeof newAccountSchema>;
+export type ClaimInput = z.input<typeof claimSchema>;
 export const loginTokenSchema = z.object({ token: z.string().min(1).max(200) });
 
 export interface UserInfo { id: string; email: string; name: string | null; role: "owner" | "member"; createdAt: number }

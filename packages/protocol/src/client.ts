@@ -1,4 +1,4 @@
-import type { ApiKeyInfo, AuthStatus, CreatedApiKey, UserInfo, UserListResponse } from "./auth.js";
+import type { ApiKeyInfo, AuthStatus, ClaimInput, CreatedApiKey, Credentials, NewAccount, UserInfo, UserListResponse } from "./auth.js";
 import type { ErrorBody } from "./errors.js";
 import type {
   ApiLogRow,
@@ -12,6 +12,7 @@ import type {
   SessionListResponse,
   StatsGroup,
   StatsResponse,
+  StatsSplit,
 } from "./read.js";
 import type {
   ContextQueryInput,
@@ -209,7 +210,7 @@ export class OpenSyncClient {
   publicTimeline(slug: string): Promise<SessionTimeline> {
     return this.json("GET", `/api/public/${encodeURIComponent(slug)}/timeline`);
   }
-  stats(query: { from?: number; to?: number; groupBy?: StatsGroup; tzOffset?: number; cumulative?: boolean } = {}): Promise<StatsResponse> {
+  stats(query: { from?: number; to?: number; groupBy?: StatsGroup; tzOffset?: number; cumulative?: boolean; splitBy?: StatsSplit } = {}): Promise<StatsResponse> {
     return this.json("GET", "/api/stats", { query });
   }
   /** 5-hour usage blocks with burn rate and projection (ccusage's `blocks`), default the last 7 days. */
@@ -244,7 +245,19 @@ export class OpenSyncClient {
   // --- account ---
   /** Whether an owner exists, sign-up is open, a proxy header signs users in (no credentials needed). */
   authStatus(): Promise<AuthStatus> { return this.json("GET", "/api/auth/status"); }
+  /** Signs in with email and password; the server sets the session cookie (the web app's way in). */
+  login(input: Credentials): Promise<{ user: UserInfo }> { return this.json("POST", "/api/auth/login", { body: input }); }
+  /** Ends the cookie session (a no-op without one). */
+  logout(): Promise<{ ok: true }> { return this.json("POST", "/api/auth/logout", { body: {} }); }
+  /** Creates a member account and signs it in, while the server's sign-up is open. */
+  signup(input: NewAccount): Promise<{ user: UserInfo }> { return this.json("POST", "/api/auth/signup", { body: input }); }
+  /** Becomes the owner with the one-time token the server printed on first start. */
+  claim(input: ClaimInput): Promise<{ user: UserInfo }> { return this.json("POST", "/api/auth/claim", { body: input }); }
   me(): Promise<{ user: UserInfo }> { return this.json("GET", "/api/me"); }
+  /** Removes the caller's account and everything it owns, and ends the cookie session. */
+  deleteAccount(): Promise<{ ok: true }> { return this.json("DELETE", "/api/me"); }
+  /** The server's OpenAPI 3.1 document (`GET /api/openapi.json`). */
+  openApiDocument<T = Record<string, unknown>>(): Promise<T> { return this.json("GET", "/api/openapi.json"); }
   changePassword(newPassword: string, currentPassword?: string): Promise<{ ok: true }> {
     return this.json("POST", "/api/me/password", { body: { newPassword, currentPassword } });
   }

@@ -73,6 +73,13 @@ export const sessionListQuerySchema = z.object({
   model: optional(z.string().max(500)),
   project: optional(z.string().max(4096)),
   machine: optional(z.string().max(500)),
+  /** The session's provider (`anthropic`, `openai`, ...), exactly. */
+  provider: optional(z.string().max(500)),
+  /**
+   * Search-as-you-type over every session: a case-insensitive substring of the title, project name
+   * or path, model or externalId. Full-text over message content is `GET /api/search`.
+   */
+  q: optional(z.string().trim().max(200)),
   from: optional(timestamp),
   to: optional(timestamp),
   sort: optional(z.enum(SESSION_SORTS)).transform((v) => v ?? "updatedAt"),
@@ -156,6 +163,13 @@ export type StatsGroup = (typeof STATS_GROUPS)[number];
 /** Groups in time order, which `cumulative=true` turns into running totals. */
 export const CUMULATIVE_GROUPS = ["day", "week", "month"] as const satisfies readonly StatsGroup[];
 
+/**
+ * `splitBy` of `GET /api/stats` (with `groupBy=day|week|month`): each time group also carries its
+ * totals per model or per agent (`source`), the session's own field (key null where it has none).
+ */
+export const STATS_SPLITS = ["model", "source"] as const;
+export type StatsSplit = (typeof STATS_SPLITS)[number];
+
 const booleanParam = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 export const statsQuerySchema = z.object({
@@ -166,6 +180,10 @@ export const statsQuerySchema = z.object({
   tzOffset: optional(z.coerce.number().int().min(-14 * 60).max(14 * 60)).transform((v) => v ?? 0),
   /** With `groupBy=day|week|month`: each group holds the totals from the start of the range up to its end. */
   cumulative: optional(booleanParam).transform((v) => v ?? false),
+  splitBy: optional(z.enum(STATS_SPLITS)),
+}).refine((q) => !q.splitBy || (CUMULATIVE_GROUPS as readonly string[]).includes(q.groupBy ?? ""), {
+  message: "splitBy needs groupBy=day, week or month",
+  path: ["splitBy"],
 });
 export type StatsQuery = z.output<typeof statsQuerySchema>;
 
@@ -182,10 +200,37 @@ export interface UsageTotals {
   totalDurationMs: number;
 }
 
-export interface StatsGroupRow extends UsageTotals { key: string | null }
+export interface StatsGroupRow extends UsageTotals {
+  key: string | null;
+  /** With `splitBy`: this group's totals per model or agent, biggest first (tokens). */
+  split?: StatsGroupRow[];
+}
 
-export interface StatsResponse extends UsageTotals {
+/**
+ * What prompt caching saved at list price (`prices.json`), attributed by the session's model:
+ * `cacheSavings` = cache-read tokens × (input price − cache-read price); `cacheWriteExtra` = cache-write
+ * tokens × (cache-write price − input price), the premium paid to fill the cache. Models without a
+ * price count nothing; their cache tokens are reported as unpriced.
+ */
+export interface CacheSavings {
+  cacheSavings: number;
+  cacheWriteExtra: number;
+  unpricedCacheReadTokens: number;
+  unpricedCacheWriteTokens: number;
+}
+
+/** One model's cache tokens and what they saved or cost extra; the USD figures are null when the model has no known price. */
+export interface ModelCacheUsage {
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheSavings: number | null;
+  cacheWriteExtra: number | null;
+}
+
+export interface StatsResponse extends UsageTotals, CacheSavings {
   modelUsage: Record<string, { tokens: number; cost: number; sessions: number }>;
+  /** Per model (the keys of `modelUsage`): the cache figures behind `cacheSavings` and `cacheWriteExtra`. */
+  cacheByModel: Record<string, ModelCacheUsage>;
   sourceUsage: Record<string, { tokens: number; cost: number; sessions: number }>;
   firstSessionAt: number | null;
   lastSessionAt: number | null;

@@ -36,7 +36,7 @@ describe("the OpenAPI document", () => {
     const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, any>> };
     expect(doc.openapi).toBe("3.1.0");
     const stats = doc.paths["/api/stats"].get;
-    expect(stats.parameters.map((p: { name: string }) => p.name)).toEqual(["from", "to", "groupBy", "tzOffset", "cumulative"]);
+    expect(stats.parameters.map((p: { name: string }) => p.name)).toEqual(["from", "to", "groupBy", "tzOffset", "cumulative", "splitBy"]);
     expect(stats.parameters.find((p: { name: string }) => p.name === "groupBy").schema.anyOf?.[0]?.enum ?? stats.parameters.find((p: { name: string }) => p.name === "groupBy").schema.enum).toContain("hourOfWeek");
     const login = doc.paths["/api/auth/login"].post;
     expect(login.security).toEqual([]);

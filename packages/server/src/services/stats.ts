@@ -1,5 +1,7 @@
-import { BLOCK_RANGE_MAX_MS, CUMULATIVE_GROUPS, type BlocksResponse, type StatsGroupRow, type StatsQuery, type StatsResponse, type UsageTotals } from "@opensync/protocol";
+import { BLOCK_RANGE_MAX_MS, CUMULATIVE_GROUPS, type BlocksResponse, type StatsGroupRow, type StatsQuery, type StatsResponse, type StatsSplit, type UsageTotals } from "@opensync/protocol";
 import { ApiError } from "../http/errors.js";
+import { cacheSavingsByModel, type PriceLookup } from "./cache-savings.js";
+import { listPrices } from "./prices.js";
 import { isoDay } from "../store/kysely/stats-scan.js";
 import type { Store, TimeUnitRow } from "../store/types.js";
 import { usageBlocks } from "./usage-blocks.js";
@@ -40,16 +42,33 @@ export function hourOfWeekKey(hour: number): string {
   return `${weekday}-${String(mod(hour, 24)).padStart(2, "0")}`;
 }
 
+const zero = () => Object.fromEntries(SUMMED.map((k) => [k, 0])) as unknown as UsageTotals;
+
+/** Running totals; a split's values run per model or source (a value absent from a group keeps its sum). */
 function runningTotals(groups: StatsGroupRow[]): StatsGroupRow[] {
-  const sum = Object.fromEntries(SUMMED.map((k) => [k, 0])) as unknown as UsageTotals;
+  const sum = zero();
+  const splitSums = new Map<string | null, UsageTotals>();
   return groups.map((g) => {
     for (const k of SUMMED) sum[k] += g[k];
-    return { ...g, ...sum };
+    if (!g.split) return { ...g, ...sum };
+    for (const s of g.split) {
+      const running = splitSums.get(s.key) ?? zero();
+      splitSums.set(s.key, running);
+      for (const k of SUMMED) running[k] += s[k];
+    }
+    const split = [...splitSums].map(([key, t]) => ({ key, ...t })).sort((a, b) => b.totalTokens - a.totalTokens);
+    return { ...g, ...sum, split };
   });
 }
 
+type TimeGroup = (typeof CUMULATIVE_GROUPS)[number];
+
 export class StatsService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** List prices for the cache savings (tests pass their own table). */
+    private readonly priceOf: PriceLookup = listPrices,
+  ) {}
 
   async stats(userId: string, query: StatsQuery): Promise<StatsResponse> {
     const range = { from: query.from, to: query.to };
@@ -60,14 +79,33 @@ export class StatsService {
     ]);
     const usage = (rows: typeof byModel): Usage =>
       Object.fromEntries(rows.map((r) => [r.key ?? "unknown", { tokens: r.totalTokens, cost: r.totalCost, sessions: r.sessionCount }]));
-    const response: StatsResponse = { ...totals, modelUsage: usage(byModel), sourceUsage: usage(bySource) };
+    const cache = cacheSavingsByModel(byModel, this.priceOf);
+    const response: StatsResponse = { ...totals, ...cache.totals, modelUsage: usage(byModel), cacheByModel: cache.cacheByModel, sourceUsage: usage(bySource) };
     if (query.groupBy) {
       response.groupBy = query.groupBy;
+      const timed = (CUMULATIVE_GROUPS as readonly string[]).includes(query.groupBy);
       let groups = await this.groups(userId, query.groupBy, range, query.tzOffset);
-      if (query.cumulative && (CUMULATIVE_GROUPS as readonly string[]).includes(query.groupBy)) groups = runningTotals(groups);
+      if (query.splitBy && timed) groups = await this.withSplit(userId, groups, query.groupBy as TimeGroup, query.splitBy, range, query.tzOffset);
+      if (query.cumulative && timed) groups = runningTotals(groups);
       response.groups = groups;
     }
     return response;
+  }
+
+  /** Attaches each time group's totals per model or source (from the day-by-value rows, folded like the groups). */
+  private async withSplit(userId: string, groups: StatsGroupRow[], by: TimeGroup, splitBy: StatsSplit, range: { from?: number; to?: number }, tzOffset: number) {
+    const keyOf = by === "day" ? isoDay : by === "week" ? weekKey : monthKey;
+    const splits = new Map<string, Map<string | null, StatsGroupRow>>();
+    for (const { unit, key, ...totals } of await this.store.stats.splitDays(userId, splitBy, range, tzOffset)) {
+      const groupKey = keyOf(unit);
+      const cells = splits.get(groupKey) ?? new Map<string | null, StatsGroupRow>();
+      splits.set(groupKey, cells);
+      const cell = cells.get(key);
+      if (!cell) cells.set(key, { key, ...totals });
+      else for (const k of SUMMED) cell[k] += totals[k];
+    }
+    const byTokens = (a: StatsGroupRow, b: StatsGroupRow) => b.totalTokens - a.totalTokens;
+    return groups.map((g) => ({ ...g, split: [...(splits.get(g.key!)?.values() ?? [])].sort(byTokens) }));
   }
 
   private async groups(userId: string, by: NonNullable<StatsQuery["groupBy"]>, range: { from?: number; to?: number }, tzOffset: number): Promise<StatsGroupRow[]> {

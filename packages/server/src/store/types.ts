@@ -7,6 +7,7 @@ import type {
   StatsGroup,
   SessionTimeline,
   StatsGroupRow,
+  StatsSplit,
   UsageTotals,
 } from "@opensync/protocol";
 
@@ -131,6 +132,9 @@ export type StoreStatsGroup = Exclude<StatsGroup, "week" | "month" | "hourOfWeek
 /** Totals of one local time unit: `unit` = floor((createdAt + offset) / unit length), days or hours since 1970. */
 export interface TimeUnitRow extends UsageTotals { unit: number }
 
+/** Totals of one local time unit and one value of the split field (model or source; null where unset). */
+export interface SplitUnitRow extends TimeUnitRow { key: string | null }
+
 /** A message that carries usage, for the 5-hour blocks. */
 export interface UsageEntry {
   createdAt: number;
@@ -150,6 +154,8 @@ export interface StatsRepo {
   groups(userId: string, by: StoreStatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]>;
   /** Totals per local day or hour (`unitMs` 86,400,000 or 3,600,000), in time order. */
   timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number): Promise<TimeUnitRow[]>;
+  /** Totals per local day and model or source, in time order. */
+  splitDays(userId: string, by: StatsSplit, range: StatsRange, tzOffsetMinutes: number): Promise<SplitUnitRow[]>;
   /** The user's messages with tokens or cost created in the range, in time order. */
   usageEntries(userId: string, range: Required<StatsRange>): Promise<UsageEntry[]>;
 }

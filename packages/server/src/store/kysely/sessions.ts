@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Message, Part, Session, SessionListQuery, SessionSort } from "@opensync/protocol";
 import type { Database } from "../schema.js";
 import type { MessagePageRequest, MessagePageRows, SessionPage, SessionsRepo } from "../types.js";
@@ -12,6 +12,12 @@ const SORT_COLUMNS: Record<SessionSort, "updated_at" | "created_at" | "total_tok
   cost: "cost",
   durationMs: "duration_ms",
 };
+
+/** What `q` matches in (PROTOCOL: search-as-you-type over the session list; message text is /api/search). */
+const SEARCHED_COLUMNS = ["title", "project_name", "project_path", "model", "external_id"] as const;
+
+/** `%`, `_` and the escape character itself match literally. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Opaque keyset cursor: the last row's sort value and id. */
 export function encodeCursor(value: number, id: string): string {
@@ -67,6 +73,14 @@ export class KyselySessionsRepo implements SessionsRepo {
     if (query.source) q = q.where("source", "=", query.source);
     if (query.model) q = q.where("model", "=", query.model);
     if (query.machine) q = q.where("machine", "=", query.machine);
+    if (query.provider) q = q.where("provider", "=", query.provider);
+    if (query.q) {
+      // A substring anywhere (not a prefix), so no b-tree index can seek it: the rows are read in the
+      // sort index's order for this user and tested one by one, and the walk stops once a page is
+      // full. SQLite's LIKE ignores the case of ASCII letters (others match in the case typed).
+      const pattern = `%${escapeLike(query.q)}%`;
+      q = q.where((eb) => eb.or(SEARCHED_COLUMNS.map((column) => eb(column, "like", sql<string>`${pattern} escape '\\'`))));
+    }
     if (query.project) {
       const project = query.project;
       q = q.where((eb) => eb.or([eb("project_name", "=", project), eb("project_path", "=", project)]));

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
-import type { StatsGroupRow } from "@opensync/protocol";
+import type { StatsGroupRow, StatsSplit } from "@opensync/protocol";
 import type { Database } from "../schema.js";
-import type { StatsRange, StatsRepo, StoreStatsGroup, TimeUnitRow, UsageEntry } from "../types.js";
+import type { SplitUnitRow, StatsRange, StatsRepo, StoreStatsGroup, TimeUnitRow, UsageEntry } from "../types.js";
 import { num } from "./rows.js";
 import { overflowFreeSum } from "./sums.js";
 
@@ -99,6 +99,17 @@ export class SessionScanStats implements StatsRepo {
     const unit = sql<number>`(created_at + ${sql.lit(Math.trunc(tzOffsetMinutes * 60_000))}) / ${sql.lit(unitMs)}`;
     const rows = await this.withTotals(this.scoped(userId, range).select(unit.as("unit"))).groupBy(unit).orderBy(unit).execute();
     return rows.map((r) => ({ unit: Math.floor(num(r.unit)), ...toTotals(r) }));
+  }
+
+  /** Totals per local day and value of `by`: day number = floor((created_at + offset) / day). */
+  async splitDays(userId: string, by: StatsSplit, range: StatsRange, tzOffsetMinutes: number): Promise<SplitUnitRow[]> {
+    const unit = sql<number>`(created_at + ${sql.lit(Math.trunc(tzOffsetMinutes * 60_000))}) / ${sql.lit(DAY_MS)}`;
+    const column = GROUP_COLUMNS[by];
+    const rows = await this.withTotals(this.scoped(userId, range).select([unit.as("unit"), `${column} as split_key` as const]))
+      .groupBy([unit, column])
+      .orderBy(unit)
+      .execute();
+    return rows.map((r) => ({ unit: Math.floor(num(r.unit)), key: (r as { split_key: string | null }).split_key, ...toTotals(r) }));
   }
 
   async groups(userId: string, by: StoreStatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]> {

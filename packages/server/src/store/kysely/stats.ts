@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
-import type { StatsGroupRow, UsageTotals } from "@opensync/protocol";
+import type { StatsGroupRow, StatsSplit, UsageTotals } from "@opensync/protocol";
 import type { Database } from "../schema.js";
-import type { StatsRange, StatsRepo, StoreStatsGroup, TimeUnitRow, UsageEntry } from "../types.js";
+import type { SplitUnitRow, StatsRange, StatsRepo, StoreStatsGroup, TimeUnitRow, UsageEntry } from "../types.js";
 import { num } from "./rows.js";
 import { isoDay, SessionScanStats } from "./stats-scan.js";
 import { overflowFreeSum } from "./sums.js";
@@ -147,5 +147,28 @@ export class KyselyStatsRepo implements StatsRepo {
       .filter(([, t]) => t.sessionCount > 0)
       .sort((a, b) => a[0] - b[0])
       .map(([unit, t]) => ({ unit, ...t }));
+  }
+
+  /**
+   * Local days per model or source. At offset 0 a local day is a UTC day: whole days come from the
+   * per-dimension day rollups (exact) and the partial days at the ends from the sessions. The
+   * rollups keep dimensions per UTC day only, which does not tile another offset's days, so other
+   * offsets group the range's sessions (one indexed pass, still no rows sent to the client).
+   */
+  async splitDays(userId: string, by: StatsSplit, range: StatsRange, tzOffsetMinutes: number): Promise<SplitUnitRow[]> {
+    if (tzOffsetMinutes !== 0) return this.scan.splitDays(userId, by, range, tzOffsetMinutes);
+    const { inner, edges } = splitRange(range, DAY_MS);
+    const cells = new Map<string, SplitUnitRow>();
+    const merge = (unit: number, key: string | null, t: UsageTotals) => {
+      const id = `${unit}|${key === null ? "" : `=${key}`}`;
+      const cell = cells.get(id);
+      cells.set(id, { unit, key, ...add(cell ?? ZERO, t) });
+    };
+    if (inner) {
+      const rows = await this.rollup(userId, "d", by, inner).select(["bucket", "key"]).groupBy(["bucket", "key"]).execute();
+      for (const r of rows) merge(num(r.bucket), decodeKey(r.key), totalsOf(r));
+    }
+    for (const edge of edges) for (const r of await this.scan.splitDays(userId, by, edge, 0)) merge(r.unit, r.key, r);
+    return [...cells.values()].filter((c) => c.sessionCount > 0).sort((a, b) => a.unit - b.unit);
   }
 }

@@ -5,6 +5,7 @@ import { fulltext } from "./0003_fulltext.js";
 import { embeddings } from "./0004_embeddings.js";
 import { apiLogKeys } from "./0005_api_log_keys.js";
 import { usageRollups } from "./0005_usage_rollups.js";
+import { sessionsProviderIndex } from "./0006_sessions_provider_index.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0004_embeddings": embeddings,
   "0005_api_log_keys": apiLogKeys,
   "0005_usage_rollups": usageRollups,
+  "0006_sessions_provider_index": sessionsProviderIndex,
 };
