@@ -3,8 +3,8 @@ import type { OpenSyncClient, SessionListQuery } from "@opensync/protocol";
 import { startServer, type ServerProcess } from "../harness/server-process.js";
 
 /**
- * `GET /api/sessions?provider=` and `?q=`: the provider exactly; `q` a case-insensitive substring
- * of the title, project name or path, model or externalId, over every session (not a loaded page),
+ * `GET /api/sessions?provider=` and `?q=`: the provider exactly; each word of `q` a case-insensitive
+ * substring of the title, project name or path, model or externalId, over every session (not a loaded page),
  * with `%`, `_` and `\` taken literally, combined with the other filters and the cursor.
  */
 let server: ServerProcess;
@@ -49,6 +49,9 @@ describe("session list: provider and q", () => {
     expect(await ids({ q: "Écrire" })).toEqual(["ÉTÉ-delta"]);
     expect(await ids({ q: "été" })).toEqual([]);
     expect(await ids({ q: "nothing like this" })).toEqual([]);
+    // Every word, each in any field: "webshop" is in the path, "bug" in the title.
+    expect(await ids({ q: "  bug   WEBSHOP " })).toEqual(["ext-alpha-1"]);
+    expect(await ids({ q: "bug billing" })).toEqual([]);
   });
 
   test("% _ and \\ are literal, not wildcards", async () => {

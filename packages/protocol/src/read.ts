@@ -76,8 +76,8 @@ export const sessionListQuerySchema = z.object({
   /** The session's provider (`anthropic`, `openai`, ...), exactly. */
   provider: optional(z.string().max(500)),
   /**
-   * Search-as-you-type over every session: a case-insensitive substring of the title, project name
-   * or path, model or externalId. Full-text over message content is `GET /api/search`.
+   * Search-as-you-type over every session: each word (up to 8) a case-insensitive substring of the
+   * title, project name or path, model or externalId. Full-text over message content is `GET /api/search`.
    */
   q: optional(z.string().trim().max(200)),
   from: optional(timestamp),

@@ -16,6 +16,9 @@ const SORT_COLUMNS: Record<SessionSort, "updated_at" | "created_at" | "total_tok
 /** What `q` matches in (PROTOCOL: search-as-you-type over the session list; message text is /api/search). */
 const SEARCHED_COLUMNS = ["title", "project_name", "project_path", "model", "external_id"] as const;
 
+/** The words of a `q` (at most 8: the rest of a pasted paragraph would only slow the walk). */
+export const searchWords = (q: string | undefined) => (q ?? "").split(/\s+/).filter(Boolean).slice(0, 8);
+
 /** `%`, `_` and the escape character itself match literally. */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -74,12 +77,13 @@ export class KyselySessionsRepo implements SessionsRepo {
     if (query.model) q = q.where("model", "=", query.model);
     if (query.machine) q = q.where("machine", "=", query.machine);
     if (query.provider) q = q.where("provider", "=", query.provider);
-    if (query.q) {
-      // A substring anywhere (not a prefix), so no b-tree index can seek it: the rows are read in the
-      // sort index's order for this user and tested one by one, and the walk stops once a page is
-      // full. SQLite's LIKE ignores the case of ASCII letters (others match in the case typed).
-      const pattern = `%${escapeLike(query.q)}%`;
-      q = q.where((eb) => eb.or(SEARCHED_COLUMNS.map((column) => eb(column, "like", sql<string>`${pattern} escape '\\'`))));
+    // Every word of q, each in one of the searched fields. A substring anywhere (not a prefix), so no
+    // b-tree index can seek it: the rows are read in the sort index's order for this user and tested
+    // one by one, and the walk stops once a page is full. SQLite's LIKE ignores the case of ASCII
+    // letters (others match in the case typed).
+    for (const word of searchWords(query.q)) {
+      const pattern = sql<string>`${`%${escapeLike(word)}%`} escape '\\'`;
+      q = q.where((eb) => eb.or(SEARCHED_COLUMNS.map((column) => eb(column, "like", pattern))));
     }
     if (query.project) {
       const project = query.project;
