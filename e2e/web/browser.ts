@@ -47,11 +47,22 @@ export async function signIn(context: BrowserContext, baseUrl: string, email: st
 }
 
 /**
- * Page errors, console errors and failed requests (with their URL), collected so a test can
- * assert the app had none. `allow` lists URL paths whose 4xx/5xx is part of the test.
+ * Page errors, console errors, failed requests (with their URL) and Content-Security-Policy
+ * violations, collected so a test can assert the app had none. `allow` lists URL paths whose
+ * 4xx/5xx is part of the test. CSP violations (an `eval` probe, an inline style) are reported to
+ * no console, so the page reports them through a binding installed before any script runs.
  */
 export function collectErrors(page: Page, allow: RegExp[] = []): string[] {
   const errors: string[] = [];
+  void page.exposeBinding("__reportCspViolation", (_source, text: string) => void errors.push(`csp: ${text}`)).catch(() => undefined);
+  void page
+    .addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => {
+        const report = (window as unknown as { __reportCspViolation?: (t: string) => void }).__reportCspViolation;
+        report?.(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} ${e.sample ?? ""}`.trim());
+      });
+    })
+    .catch(() => undefined);
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
     // The browser's own "Failed to load resource" line has no URL: the response listener says which.
