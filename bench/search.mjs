@@ -12,7 +12,7 @@
  * `SearchService` in-process (no HTTP: this is the search itself; HTTP adds ~1 ms on loopback).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -131,17 +131,24 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
       const byKind = new Map();
       const all = [];
       const allMessage = [];
+      // CPU time of this process per query: the work itself, whatever else the machine runs.
+      const cpu = [];
+      const cpuMessage = [];
       let totalSum = 0;
       for (const q of queries) {
         for (const groupBy of ["session", "message"]) {
           const t = performance.now();
+          const c = process.cpuUsage();
           const res = await search.search(USER_ID, { q: q.q, type: "fulltext", groupBy, limit: 20, filters: {} });
           const ms = performance.now() - t;
+          const used = process.cpuUsage(c);
+          (groupBy === "session" ? cpu : cpuMessage).push((used.user + used.system) / 1000);
           if (groupBy === "session") {
             all.push(ms);
             totalSum += res.total;
-            if (!byKind.has(q.kind)) byKind.set(q.kind, { ms: [], totals: [], example: q.q });
+            if (!byKind.has(q.kind)) byKind.set(q.kind, { ms: [], cpu: [], totals: [], example: q.q });
             byKind.get(q.kind).ms.push(ms);
+            byKind.get(q.kind).cpu.push(cpu.at(-1));
             byKind.get(q.kind).totals.push(res.total);
           } else allMessage.push(ms);
         }
@@ -150,7 +157,7 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
       const ftsBytes = statSync(fulltextPathFor(path)).size;
       const mainBytes = statSync(path).size;
       log(`  ${fmtInt(stored)} messages: full-text p50 ${fmtMs(percentile(all, 50))}, p95 ${fmtMs(percentile(all, 95))}`);
-      rows.push({ size: stored, fillSeconds, indexSeconds, indexed, ftsBytes, mainBytes, all, allMessage, byKind, avgTotal: totalSum / queries.length });
+      rows.push({ size: stored, fillSeconds, indexSeconds, indexed, ftsBytes, mainBytes, all, allMessage, cpu, cpuMessage, byKind, avgTotal: totalSum / queries.length, load: loadavg()[0] });
     }
     target.close();
   } finally {
@@ -162,18 +169,21 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
 export function searchReport(rows, options) {
   const mb = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   let out = `Generated corpus (seed ${options.seed}), one user; ${options.queries} queries per size, each run grouped by session and by message (limit 20, exact total).\n\n`;
+  out += "Wall time, then CPU time of the process (what a query costs with a core to itself); load average at the end of each size in the last column.\n\n";
   out += markdownTable(
-    ["messages", "indexing (background indexer)", "index file", "main db", "p50 by session", "p95 by session", "p50 by message", "p95 by message"],
+    ["messages", "indexing (background indexer)", "index file", "main db", "by session p50 / p95", "CPU p50 / p95", "by message p50 / p95", "CPU p50 / p95", "load"],
     rows.map((r) => [
-      fmtInt(r.size), `${fmtInt(r.indexed / r.indexSeconds)} changes/s (${r.indexSeconds.toFixed(1)} s)`, mb(r.ftsBytes), mb(r.mainBytes),
-      fmtMs(percentile(r.all, 50)), fmtMs(percentile(r.all, 95)), fmtMs(percentile(r.allMessage, 50)), fmtMs(percentile(r.allMessage, 95)),
+      fmtInt(r.size), r.indexSeconds > 0.5 ? `${fmtInt(r.indexed / r.indexSeconds)} changes/s (${r.indexSeconds.toFixed(1)} s)` : "(kept)", mb(r.ftsBytes), mb(r.mainBytes),
+      `${fmtMs(percentile(r.all, 50))} / ${fmtMs(percentile(r.all, 95))}`, `${fmtMs(percentile(r.cpu, 50))} / ${fmtMs(percentile(r.cpu, 95))}`,
+      `${fmtMs(percentile(r.allMessage, 50))} / ${fmtMs(percentile(r.allMessage, 95))}`, `${fmtMs(percentile(r.cpuMessage, 50))} / ${fmtMs(percentile(r.cpuMessage, 95))}`,
+      r.load.toFixed(1),
     ]),
   );
   for (const r of rows) {
     out += `\n\nBy query kind at ${fmtInt(r.size)} messages (grouped by session):\n\n`;
     out += markdownTable(
-      ["kind", "example", "median total matches", "p50", "p95"],
-      [...r.byKind].map(([kind, k]) => [kind, `\`${k.example}\``, fmtInt(percentile(k.totals, 50)), fmtMs(percentile(k.ms, 50)), fmtMs(percentile(k.ms, 95))]),
+      ["kind", "example", "median total (sessions)", "p50", "p95", "CPU p50", "CPU p95"],
+      [...r.byKind].map(([kind, k]) => [kind, `\`${k.example}\``, fmtInt(percentile(k.totals, 50)), fmtMs(percentile(k.ms, 50)), fmtMs(percentile(k.ms, 95)), fmtMs(percentile(k.cpu, 50)), fmtMs(percentile(k.cpu, 95))]),
     );
   }
   return out + "\n";

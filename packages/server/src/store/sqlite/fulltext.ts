@@ -266,10 +266,10 @@ const MAX_BOOST = 1.3;
 const MONTH_MS = 30 * 86_400_000;
 const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max(0, now - at) / MONTH_MS);
 /** Matches a broad query ranks at most (those of its most recently indexed sessions); totals still count them all. */
-export const RANK_WINDOW = 5_000;
+export const RANK_WINDOW = 2_000;
 /** The best hits by BM25 re-ordered with the recency boost, for message and session results. */
 const RERANK = 1000;
-const RERANK_SESSIONS = 2000;
+const RERANK_SESSIONS = 1000;
 const byScore = (a: ScoredDoc, b: ScoredDoc) => b.score - a.score || (a.messageId ?? "").localeCompare(b.messageId ?? "");
 
 interface Query { from: string; where: string; params: Record<string, unknown>; plain: boolean }
