@@ -65,13 +65,11 @@ export function useDeleteUser() {
   });
 }
 
-/** `DELETE /api/me`: the account and everything it owns. (No client method yet: `raw` keeps the client's error handling.) */
+/** `DELETE /api/me`: the account and everything it owns. */
 export function useDeleteAccount() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async () => {
-      await client.raw("DELETE", "/api/me");
-    },
+    mutationFn: () => client.deleteAccount(),
     onSuccess: () => {
       qc.clear();
       qc.setQueryData(keys.me, null);

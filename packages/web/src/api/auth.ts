@@ -1,22 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { UserInfo } from "@opensync/protocol";
 import { client, isUnauthorized } from "./client";
 import { keys } from "./keys";
 
-/*
- * Sign-in endpoints. `OpenSyncClient` has no `login`, `claim` or `logout` methods yet, so these go
- * through its `raw()` (same error handling, same origin) until the protocol package gains them.
- */
-interface AuthUser { user: UserInfo }
-
-const postJson = async <T>(path: string, body: unknown): Promise<T> => (await (await client.raw("POST", path, { body })).json()) as T;
-
+/** Sign-in endpoints, through the typed client (the server sets and clears the session cookie). */
 export const authApi = {
-  login: (email: string, password: string) => postJson<AuthUser>("/api/auth/login", { email, password }),
-  claim: (token: string, email: string, password: string, name?: string) =>
-    postJson<AuthUser>("/api/auth/claim", { token, email, password, name: name || undefined }),
-  logout: () => postJson<{ ok: true }>("/api/auth/logout", {}),
-  signup: (email: string, password: string, name?: string) => postJson<AuthUser>("/api/auth/signup", { email, password, name: name || undefined }),
+  login: (email: string, password: string) => client.login({ email, password }),
+  claim: (token: string, email: string, password: string, name?: string) => client.claim({ token, email, password, name: name || undefined }),
+  logout: () => client.logout(),
+  signup: (email: string, password: string, name?: string) => client.signup({ email, password, name: name || undefined }),
   status: () => client.authStatus(),
 };
 

@@ -1,4 +1,4 @@
-import type { SessionListQuery, StatsGroup } from "@opensync/protocol";
+import type { SessionListQuery, StatsGroup, StatsSplit } from "@opensync/protocol";
 
 /** Query keys, in one place so realtime invalidation and mutations hit exactly what they change. */
 export const keys = {
@@ -7,7 +7,7 @@ export const keys = {
   sessions: (query: Partial<SessionListQuery>) => ["sessions", query] as const,
   sessionsAll: ["sessions"] as const,
   session: (id: string) => ["session", id] as const,
-  stats: (range: { from?: number; to?: number; groupBy?: StatsGroup }) => ["stats", range] as const,
+  stats: (range: { from?: number; to?: number; groupBy?: StatsGroup; splitBy?: StatsSplit }) => ["stats", range] as const,
   statsAll: ["stats"] as const,
   apiKeys: ["api-keys"] as const,
   apiLogs: ["api-logs"] as const,

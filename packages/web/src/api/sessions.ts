@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Session, SessionListQuery } from "@opensync/protocol";
+import type { SessionListQuery } from "@opensync/protocol";
 import { client } from "./client";
 import { keys } from "./keys";
 
@@ -44,28 +44,5 @@ export function useDeleteSessions() {
       void qc.invalidateQueries({ queryKey: keys.sessionsAll });
       void qc.invalidateQueries({ queryKey: keys.statsAll });
     },
-  });
-}
-
-
-/**
- * The sessions started since `from` (newest first, at most `cap`), for charts that split usage by
- * model or agent per day. `truncated` says the cap cut older ones off.
- */
-export function useSessionsSince(from: number, enabled: boolean, cap = 5000) {
-  return useQuery({
-    queryKey: [...keys.sessionsAll, "since", from, cap],
-    enabled,
-    queryFn: async () => {
-      const out: Session[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listSessions({ from, limit: 500, sort: "createdAt", order: "desc", cursor });
-        out.push(...page.sessions);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && out.length < cap);
-      return { sessions: out.slice(0, cap), truncated: Boolean(cursor) || out.length > cap };
-    },
-    placeholderData: keepPreviousData,
   });
 }

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { StatsGroup } from "@opensync/protocol";
+import type { StatsGroup, StatsSplit } from "@opensync/protocol";
 import { tzOffsetMinutes } from "../lib/format";
 import { client } from "./client";
 import { keys } from "./keys";
@@ -13,9 +13,13 @@ export function useUsageBlocks(range: { from?: number; to?: number }) {
   });
 }
 
-/** `/api/stats` over a range, optionally grouped; days are cut in the viewer's timezone. */
-export function useStats(range: { from?: number; to?: number; groupBy?: StatsGroup }) {
+/**
+ * `/api/stats` over a range, optionally grouped (and, by day, week or month, split by model or
+ * agent); days are cut in the viewer's timezone. `enabled: false` holds the request.
+ */
+export function useStats(range: { from?: number; to?: number; groupBy?: StatsGroup; splitBy?: StatsSplit }, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: keys.stats(range),
     queryFn: () => client.stats({ ...range, tzOffset: tzOffsetMinutes() }),
     placeholderData: keepPreviousData,

@@ -1,7 +1,7 @@
 import type { StatsGroupRow } from "@opensync/protocol";
 import { describe, expect, it } from "vitest";
 import { dayKeyStart } from "../../lib/format";
-import { bucketize, cumulative, dayKeys, fillDays, heatmapWeeks, rangeStart, stackSessions, tokenKinds, topShares } from "./shape";
+import { bucketize, cumulative, dayKeys, fillDays, heatmapWeeks, rangeStart, stackSplit, tokenKinds, topShares } from "./shape";
 
 const row = (key: string, totalTokens: number, totalCost: number): StatsGroupRow => ({
   key, sessionCount: 1, messageCount: 2, totalTokens, promptTokens: totalTokens, completionTokens: 0,
@@ -90,28 +90,31 @@ describe("rangeStart", () => {
   });
 });
 
-describe("stackSessions", () => {
-  const day = (k: string, h = 10) => dayKeyStart(k) + h * 3_600_000;
-  const s = (createdAt: number, model: string | null, source: string, totalTokens: number, cost = 0) => ({ createdAt, model, source, totalTokens, cost });
-  const sessions = [
-    s(day("2026-03-02"), "opus", "claude-code", 100),
-    s(day("2026-03-02"), "gpt-5", "codex-cli", 50),
-    s(day("2026-03-03"), "opus", "claude-code", 10),
-    s(day("2026-03-03"), "gemini", "gemini-cli", 5),
-    s(day("2026-03-03"), null, "opencode", 1),
-    s(day("2026-02-01"), "opus", "claude-code", 1000), // before the range: ignored in rows
+describe("stackSplit", () => {
+  const totals = (key: string | null, totalTokens: number, totalCost = 0): StatsGroupRow => ({
+    key, totalTokens, totalCost, sessionCount: 1, messageCount: 0, promptTokens: 0, completionTokens: 0,
+    cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalDurationMs: 0,
+  });
+  const day = (key: string, split: StatsGroupRow[]) => ({ ...totals(key, split.reduce((a, t) => a + t.totalTokens, 0)), split });
+  const days = [
+    day("2026-02-01", [totals("opus", 1000)]), // before the range: neither a row nor in the ranking
+    day("2026-03-02", [totals("opus", 100, 2), totals("gpt-5", 50, 1)]),
+    day("2026-03-03", [totals("opus", 10), totals("gemini", 5), totals(null, 1)]),
   ];
-  it("keeps the top series by total and folds the rest into Other, one row per day", () => {
-    const out = stackSessions(sessions, "model", "tokens", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "day", 2);
+  it("keeps the top series by total over the range and folds the rest into Other, one row per day", () => {
+    const out = stackSplit(days, "tokens", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "day", 2);
     expect(out.series).toEqual(["opus", "gpt-5", "Other"]);
     expect(out.rows.map((r) => [r.key, r.opus, r["gpt-5"], r.Other])).toEqual([
       ["2026-03-02", 100, 50, 0],
       ["2026-03-03", 10, 0, 6],
     ]);
   });
-  it("stacks by agent and sums weeks", () => {
-    const out = stackSessions(sessions, "source", "tokens", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "week", 5);
-    expect(out.rows).toHaveLength(1);
-    expect(out.rows[0]).toMatchObject({ key: "2026-03-02", "claude-code": 110, "codex-cli": 50, "gemini-cli": 5, opencode: 1 });
+  it("sums weeks, names a missing model unknown, and stacks cost when asked", () => {
+    const weeks = stackSplit(days, "tokens", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "week", 5);
+    expect(weeks.rows).toHaveLength(1);
+    expect(weeks.rows[0]).toMatchObject({ key: "2026-03-02", opus: 110, "gpt-5": 50, gemini: 5, unknown: 1 });
+    const cost = stackSplit(days, "cost", dayKeyStart("2026-03-02"), dayKeyStart("2026-03-03"), "day", 5);
+    expect(cost.series).toEqual(["opus", "gpt-5"]);
+    expect(cost.rows[0]).toMatchObject({ opus: 2, "gpt-5": 1 });
   });
 });

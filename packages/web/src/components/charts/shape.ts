@@ -180,37 +180,31 @@ export interface StackedSeries {
 }
 
 /**
- * Per-period totals split by model or agent, from individual sessions (each counted on the local
- * day it started). Keeps the `top` biggest series over the whole range and folds the rest into
- * "Other", so the legend stays readable.
+ * Per-period totals split by model or agent, from the server's local days with their `split`
+ * (`/api/stats?groupBy=day&splitBy=model|source`, exact, from the rollups). Keeps the `top`
+ * biggest series over the range and folds the rest into "Other", so the legend stays readable;
+ * sessions without a model are "unknown".
  */
-export function stackSessions(
-  sessions: { createdAt: number; model: string | null; source: string; totalTokens: number; cost: number }[],
-  by: Exclude<StackBy, "kind">,
-  metric: Metric,
-  from: number,
-  to: number,
-  bucket: Bucket,
-  top = 5,
-): StackedSeries {
-  const value = (s: (typeof sessions)[number]) => (metric === "cost" ? s.cost : s.totalTokens);
-  const name = (s: (typeof sessions)[number]) => (by === "model" ? s.model ?? "unknown" : s.source);
+export function stackSplit(days: StatsGroupRow[], metric: Metric, from: number, to: number, bucket: Bucket, top = 5): StackedSeries {
+  const value = (t: StatsGroupRow) => (metric === "cost" ? t.totalCost : t.totalTokens);
+  const name = (t: StatsGroupRow) => t.key ?? "unknown";
+  const inRange = new Set(dayKeys(from, to));
+  const cells = days.filter((d) => d.key && inRange.has(d.key)).flatMap((d) => (d.split ?? []).map((t) => ({ day: d.key!, name: name(t), value: value(t) })));
   const totals = new Map<string, number>();
-  for (const s of sessions) totals.set(name(s), (totals.get(name(s)) ?? 0) + value(s));
+  for (const c of cells) totals.set(c.name, (totals.get(c.name) ?? 0) + c.value);
   const ranked = [...totals.entries()].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k]) => k);
   const kept = new Set(ranked.slice(0, top));
   const series = [...ranked.slice(0, top), ...(ranked.length > top ? ["Other"] : [])];
   const periods = new Map<string, StackedSeries["rows"][number]>();
-  for (const key of dayKeys(from, to)) {
+  for (const key of inRange) {
     const b = bucketKey(key, bucket);
     if (!periods.has(b)) periods.set(b, { key: b, start: dayKeyStart(bucket === "month" ? `${b}-01` : b), ...Object.fromEntries(series.map((s) => [s, 0])) });
   }
-  for (const s of sessions) {
-    const row = periods.get(bucketKey(localDayKey(s.createdAt), bucket));
-    if (!row) continue;
-    const seriesName = kept.has(name(s)) ? name(s) : "Other";
+  for (const c of cells) {
+    const seriesName = kept.has(c.name) ? c.name : "Other";
     if (!series.includes(seriesName)) continue;
-    row[seriesName] = (row[seriesName] as number) + value(s);
+    const row = periods.get(bucketKey(c.day, bucket))!;
+    row[seriesName] = (row[seriesName] as number) + c.value;
   }
   return { series, rows: [...periods.values()] };
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
-import type { StatsGroup, StatsResponse } from "@opensync/protocol";
+import type { StatsGroup } from "@opensync/protocol";
 import type { UsageBlock } from "@opensync/protocol";
 import { useStats, useUsageBlocks } from "../../api/stats";
 import { BarList } from "../../components/charts/bar-list";
@@ -9,9 +9,10 @@ import { UsageChart } from "../../components/charts/usage-chart";
 import { agentName } from "../../components/setup/agents";
 import { Segmented } from "../../components/ui/segmented";
 import { ErrorState, LoadingBlock, PageHeader } from "../../components/ui/states";
-import { formatCost, formatUnitCost, formatDateTime, formatInteger, formatPercent, formatTokens, shortProject } from "../../lib/format";
+import { formatCost, formatDateTime, formatInteger, formatTokens, shortProject } from "../../lib/format";
 import { HourGrid } from "./hour-grid";
 import { hourGridFromGroups } from "./hour-of-week";
+import { Efficiency } from "./efficiency";
 import { ProjectsTable } from "./projects-table";
 
 const RANGES = [7, 30, 90, 365] as const;
@@ -138,27 +139,6 @@ export default function AnalyticsPage() {
         </div>
       )}
     </>
-  );
-}
-
-function Efficiency({ stats }: { stats: StatsResponse }) {
-  const cacheable = stats.promptTokens + stats.cacheReadTokens + stats.cacheWriteTokens;
-  const items = [
-    { label: "Tokens per message", value: stats.messageCount ? formatTokens(stats.totalTokens / stats.messageCount) : "—" },
-    { label: "Cost per 1K tokens", value: stats.totalTokens ? formatUnitCost((stats.totalCost / stats.totalTokens) * 1000) : "—" },
-    { label: "Cache-hit ratio", value: cacheable ? formatPercent(stats.cacheReadTokens / cacheable) : "—", hint: "cache reads ÷ all input tokens" },
-    { label: "Cost per session", value: stats.sessionCount ? formatCost(stats.totalCost / stats.sessionCount) : "—" },
-  ];
-  return (
-    <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-      {items.map((i) => (
-        <div key={i.label} className="card p-4">
-          <p className="text-xs font-medium uppercase tracking-wide muted">{i.label}</p>
-          <p className="mt-1 text-xl font-semibold tabular">{i.value}</p>
-          {i.hint && <p className="text-xs muted">{i.hint}</p>}
-        </div>
-      ))}
-    </div>
   );
 }
 

@@ -17,7 +17,7 @@ const METHOD_CLASS: Record<string, string> = {
 function useOpenApi() {
   return useQuery({
     queryKey: ["openapi"],
-    queryFn: async () => (await (await client.raw("GET", "/api/openapi.json")).json()) as OpenApiDocument,
+    queryFn: () => client.openApiDocument<OpenApiDocument>(),
     staleTime: Infinity,
   });
 }

@@ -8,6 +8,7 @@ const stats: StatsResponse = {
   cacheReadTokens: 900_000, cacheWriteTokens: 100_000, reasoningTokens: 0, totalCost: 3.405, totalDurationMs: 7_500_000,
   modelUsage: { "gpt-5": { tokens: 1_000_000, cost: 3, sessions: 1000 }, "claude-sonnet-4-5": { tokens: 250_000, cost: 0.4, sessions: 234 }, unknown: { tokens: 0, cost: 0, sessions: 0 } },
   sourceUsage: {}, firstSessionAt: null, lastSessionAt: null,
+  cacheByModel: {}, cacheSavings: 0, cacheWriteExtra: 0, unpricedCacheReadTokens: 0, unpricedCacheWriteTokens: 0,
 };
 
 describe("StatCards", () => {

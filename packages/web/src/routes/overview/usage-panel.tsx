@@ -1,7 +1,6 @@
 import { useMemo } from "react";
-import { useSessionsSince } from "../../api/sessions";
 import { useStats } from "../../api/stats";
-import { bucketize, fillDays, rangeStart, stackSessions, type Bucket, type Metric, type StackBy } from "../../components/charts/shape";
+import { bucketize, fillDays, rangeStart, stackSplit, type Bucket, type Metric, type StackBy } from "../../components/charts/shape";
 import { agentName } from "../../components/setup/agents";
 import { UsageChart } from "../../components/charts/usage-chart";
 import { Segmented } from "../../components/ui/segmented";
@@ -18,11 +17,11 @@ export function UsagePanel({ view, onChange }: { view: UsageView; onChange: (v: 
   const from = useMemo(() => rangeStart(view.days), [view.days]);
   const stats = useStats({ from, groupBy: "day" });
   const points = useMemo(() => bucketize(fillDays(stats.data?.groups, from, Date.now()), view.bucket), [stats.data, from, view.bucket]);
-  // Split by model or agent: from the range's sessions (each on the day it started).
-  const sessions = useSessionsSince(from, view.stack !== "kind");
+  // Split by model or agent: the server's local days, each with its totals per model or agent (exact, every session).
+  const split = useStats({ from, groupBy: "day", splitBy: view.stack === "kind" ? undefined : view.stack }, view.stack !== "kind");
   const stacked = useMemo(
-    () => (view.stack === "kind" || !sessions.data ? undefined : stackSessions(sessions.data.sessions, view.stack, view.metric, from, Date.now(), view.bucket)),
-    [view.stack, view.metric, view.bucket, sessions.data, from],
+    () => (view.stack === "kind" || !split.data?.groups ? undefined : stackSplit(split.data.groups, view.metric, from, Date.now(), view.bucket)),
+    [view.stack, view.metric, view.bucket, split.data, from],
   );
   const total = view.metric === "cost" ? formatCost(stats.data?.totalCost) : formatTokens(stats.data?.totalTokens);
   return (
@@ -43,12 +42,11 @@ export function UsagePanel({ view, onChange }: { view: UsageView; onChange: (v: 
           <Segmented label="Group by" value={view.bucket} options={[{ value: "day", label: "Daily" }, { value: "week", label: "Weekly" }, { value: "month", label: "Monthly" }]} onChange={(bucket) => onChange({ ...view, bucket })} />
         </div>
       </div>
-      {stats.isError || sessions.isError ? (
-        <ErrorState error={stats.error ?? sessions.error} retry={() => void (stats.isError ? stats.refetch() : sessions.refetch())} />
+      {stats.isError || split.isError ? (
+        <ErrorState error={stats.error ?? split.error} retry={() => void (stats.isError ? stats.refetch() : split.refetch())} />
       ) : (
         <UsageChart points={points} metric={view.metric} bucket={view.bucket} stacked={stacked} seriesLabel={view.stack === "source" ? agentName : undefined} />
       )}
-      {stacked && sessions.data?.truncated && <p className="mt-2 text-xs muted">Split over the latest {sessions.data.sessions.length.toLocaleString("en-US")} sessions of the range.</p>}
     </section>
   );
 }

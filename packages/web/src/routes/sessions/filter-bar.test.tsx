@@ -15,7 +15,7 @@ const group = (key: string, sessionCount: number) => ({
 
 function renderBar(state: ListState, onChange: (s: ListState) => void) {
   vi.spyOn(client, "stats").mockImplementation(async (q) => {
-    const groups = q?.groupBy === "source" ? [group("claude-code", 5), group("codex-cli", 2)] : q?.groupBy === "project" ? [group("/home/a/web-app", 3)] : [];
+    const groups = q?.groupBy === "source" ? [group("claude-code", 5), group("codex-cli", 2)] : q?.groupBy === "project" ? [group("/home/a/web-app", 3)] : q?.groupBy === "provider" ? [group("anthropic", 4), group("openai", 1)] : [];
     return { groups } as unknown as StatsResponse;
   });
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -39,11 +39,21 @@ describe("FilterBar", () => {
     expect(onChange).toHaveBeenLastCalledWith({ ...base, source: "codex-cli" });
   });
 
+  it("filters by provider, with each provider's session count, and shows it as a chip", async () => {
+    const onChange = vi.fn();
+    renderBar(base, onChange);
+    await screen.findByRole("option", { name: "openai (1)" });
+    await userEvent.setup().selectOptions(screen.getByLabelText("Provider", { exact: true }), "openai");
+    expect(onChange).toHaveBeenLastCalledWith({ ...base, provider: "openai" });
+  });
+
   it("shows active filters as chips that remove themselves, and 'Clear all' keeps the sort", async () => {
     const onChange = vi.fn();
-    const state: ListState = { ...base, sort: "cost", source: "claude-code", project: "/home/a/web-app" };
+    const state: ListState = { ...base, sort: "cost", source: "claude-code", provider: "anthropic", project: "/home/a/web-app" };
     renderBar(state, onChange);
     const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Remove filter Provider: anthropic" }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...state, provider: undefined });
     await user.click(screen.getByRole("button", { name: "Remove filter Project: web-app" }));
     expect(onChange).toHaveBeenLastCalledWith({ ...state, project: undefined });
     await user.click(screen.getByRole("button", { name: "Clear all" }));

@@ -5,7 +5,7 @@ import { agentName } from "../../components/setup/agents";
 import { dayKeyEnd, dayKeyStart, formatDate, localDayKey, shortProject } from "../../lib/format";
 import { FILTER_KEYS, type FilterKey, type ListState } from "./filters";
 
-const FILTER_LABELS: Record<FilterKey, string> = { source: "Agent", model: "Model", project: "Project", machine: "Machine" };
+const FILTER_LABELS: Record<FilterKey, string> = { source: "Agent", provider: "Provider", model: "Model", project: "Project", machine: "Machine" };
 const SORT_LABELS: Record<SessionSort, string> = { updatedAt: "Last updated", createdAt: "Created", totalTokens: "Tokens", cost: "Cost", durationMs: "Duration" };
 
 /** The values a filter can take, with their session counts, from `/api/stats?groupBy=`. */
@@ -32,14 +32,19 @@ function FilterSelect({ name, value, onChange }: { name: FilterKey; value: strin
   );
 }
 
-/** A text box that reports after typing pauses, so each keystroke does not rewrite the URL. */
+export const SEARCH_DEBOUNCE_MS = 250;
+
+/**
+ * A text box that reports after typing pauses (250 ms), so each keystroke does not rewrite the URL
+ * or ask the server; the server searches every session's title, project, model and id.
+ */
 function SearchBox({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const [text, setText] = useState(value);
   const id = useId();
   useEffect(() => setText(value), [value]);
   useEffect(() => {
     if (text === value) return;
-    const t = setTimeout(() => onChange(text), 150);
+    const t = setTimeout(() => onChange(text), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [text, value, onChange]);
   return (
@@ -47,7 +52,7 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
       <label htmlFor={id} className="sr-only">
         Filter sessions by text
       </label>
-      <input id={id} data-page-search className="input" type="search" placeholder="Filter by title, project, model…  ( / )" value={text} onChange={(e) => setText(e.target.value)} />
+      <input id={id} data-page-search className="input" type="search" placeholder="Search all sessions: title, project, model…  ( / )" value={text} onChange={(e) => setText(e.target.value)} />
     </div>
   );
 }
@@ -79,7 +84,7 @@ export function FilterBar({ state, onChange }: { state: ListState; onChange: (s:
           </button>
         </div>
       </div>
-      <div className="grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-6">
+      <div className="grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-7">
         {FILTER_KEYS.map((k) => (
           <FilterSelect key={k} name={k} value={state[k]} onChange={(v) => set({ [k]: v })} />
         ))}

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { activeFilterCount, matchesText, parseListState, toQuery, writeListState } from "./filters";
+import { activeFilterCount, parseListState, toQuery, writeListState } from "./filters";
 
 describe("list state in the URL", () => {
   it("round-trips every filter, the sort and the text query", () => {
-    const url = "source=claude-code&model=claude-opus-4&project=%2Fhome%2Fa%2Fapp&machine=laptop&from=100&to=200&day=2026-03-02&sort=cost&order=asc&q=auth+bug";
+    const url = "source=claude-code&provider=anthropic&model=claude-opus-4&project=%2Fhome%2Fa%2Fapp&machine=laptop&from=100&to=200&day=2026-03-02&sort=cost&order=asc&q=auth+bug";
     const state = parseListState(new URLSearchParams(url));
     expect(state).toEqual({
-      source: "claude-code", model: "claude-opus-4", project: "/home/a/app", machine: "laptop",
+      source: "claude-code", provider: "anthropic", model: "claude-opus-4", project: "/home/a/app", machine: "laptop",
       from: 100, to: 200, day: "2026-03-02", sort: "cost", order: "asc", q: "auth bug",
     });
     expect(writeListState(state).toString()).toBe(url);
@@ -16,17 +16,10 @@ describe("list state in the URL", () => {
     expect(state).toEqual({ sort: "updatedAt", order: "desc", q: "" });
     expect(writeListState(state).toString()).toBe("");
   });
-  it("sends the API only what it filters on", () => {
-    const state = parseListState(new URLSearchParams("source=codex-cli&q=x&day=2026-01-01&from=5"));
-    expect(toQuery(state)).toEqual({ source: "codex-cli", from: 5, sort: "updatedAt", order: "desc" });
-    expect(activeFilterCount(state)).toBe(2);
-  });
-});
-
-describe("matchesText", () => {
-  it("needs every word somewhere in the fields, ignoring case", () => {
-    expect(matchesText("Auth FIX", ["Fix the auth flow", "/app", null])).toBe(true);
-    expect(matchesText("auth deploy", ["Fix the auth flow", "/app"])).toBe(false);
-    expect(matchesText("  ", ["anything"])).toBe(true);
+  it("sends the API the filters, the sort and the trimmed text (the server searches every session), not the day label", () => {
+    const state = parseListState(new URLSearchParams("source=codex-cli&provider=openai&q=+auth+bug+&day=2026-01-01&from=5"));
+    expect(toQuery(state)).toEqual({ source: "codex-cli", provider: "openai", from: 5, sort: "updatedAt", order: "desc", q: "auth bug" });
+    expect(activeFilterCount(state)).toBe(3);
+    expect(toQuery(parseListState(new URLSearchParams("q=+++")))).toEqual({ sort: "updatedAt", order: "desc" });
   });
 });

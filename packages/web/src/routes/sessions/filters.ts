@@ -9,13 +9,13 @@ import type { SessionFilters } from "../../api/sessions";
 export interface ListState extends SessionFilters {
   sort: SessionSort;
   order: "asc" | "desc";
-  /** Search-as-you-type over the loaded sessions' titles, projects and models. */
+  /** Search-as-you-type over every session (the server's `q`: title, project, model, id). */
   q: string;
   /** A day picked on the overview's heatmap (`YYYY-MM-DD`), shown as a chip. */
   day?: string;
 }
 
-export const FILTER_KEYS = ["source", "model", "project", "machine"] as const;
+export const FILTER_KEYS = ["source", "provider", "model", "project", "machine"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 const DEFAULT_SORT: SessionSort = "updatedAt";
@@ -58,18 +58,11 @@ export function writeListState(state: ListState): URLSearchParams {
   return p;
 }
 
-/** What goes to `GET /api/sessions` (the text query and the day label stay in the browser). */
+/** What goes to `GET /api/sessions`: the filters, the sort and the text (trimmed); the day label stays in the browser. */
 export function toQuery(state: ListState): SessionFilters {
-  const { q: _q, day: _day, ...query } = state;
-  return query;
-}
-
-/** Case-insensitive match of every word of `q` against a session's title, project, model and agent. */
-export function matchesText(q: string, fields: (string | null | undefined)[]): boolean {
-  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const hay = fields.filter(Boolean).join(" ").toLowerCase();
-  return words.every((w) => hay.includes(w));
+  const { q, day: _day, ...query } = state;
+  const text = q.trim();
+  return text ? { ...query, q: text } : query;
 }
 
 export function activeFilterCount(state: ListState): number {

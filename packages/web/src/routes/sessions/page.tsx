@@ -7,7 +7,7 @@ import { ConfirmDialog } from "../../components/ui/dialog";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Spinner } from "../../components/ui/states";
 import { useKeySequences } from "../../lib/shortcuts";
 import { FilterBar } from "./filter-bar";
-import { activeFilterCount, matchesText, parseListState, toQuery, writeListState, type ListState } from "./filters";
+import { activeFilterCount, parseListState, toQuery, writeListState, type ListState } from "./filters";
 import { exportSessions } from "./export";
 import { SessionList } from "./session-list";
 
@@ -24,11 +24,9 @@ export default function SessionsPage() {
   const del = useDeleteSessions();
   const connection = useConnection();
 
+  // The server filters and searches (`q` over every session, not only the loaded pages).
   const all = useMemo(() => pages.data?.pages.flatMap((p) => p.sessions) ?? [], [pages.data]);
-  const sessions = useMemo(
-    () => (state.q ? all.filter((s) => matchesText(state.q, [s.title, s.projectPath, s.projectName, s.model, s.source, s.gitBranch])) : all),
-    [all, state.q],
-  );
+  const sessions = all;
   const loadMore = useCallback(() => void pages.fetchNextPage(), [pages]);
   const toggle = (id: string) =>
     setSelected((prev) => {
