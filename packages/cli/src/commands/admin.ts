@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { isEmailAddress } from "@opensync/protocol";
 import type { AccountsService } from "@opensync/server";
 
 const server = () => import("@opensync/server");
@@ -16,9 +17,10 @@ async function withAccounts<T>(dataDir: string | undefined, fn: (accounts: Accou
   }
 }
 
+/** `--email`, trimmed and lower-cased, under the one email rule the server applies (@opensync/protocol). */
 const validEmail = (email: string) => {
   const e = email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) && !/^[^\s@]+@localhost$/.test(e)) throw new CliError(`--email: "${email}" is not an email address`, EXIT.usage);
+  if (!isEmailAddress(e)) throw new CliError(`--email: "${email}" is not an email address (like name@example.com, or name@localhost)`, EXIT.usage);
   return e;
 };
 
