@@ -270,6 +270,12 @@ export const RELEVANCE_CASES: Array<{ kind: string; q: string; expect: string }>
   { kind: "by meaning", q: "where did I set up rate limiting", expect: "rate-limit" },
   { kind: "by meaning", q: "how did I fix the flaky postgres connection in tests", expect: "pg-refused" },
   { kind: "by meaning", q: "exponential backoff for webhooks", expect: "webhook-retries" },
+  { kind: "object.method", q: "jwt.verify", expect: "jwt-auth" },
+  { kind: "snake_case command", q: "pg_isready", expect: "pg-refused" },
+  { kind: "npm error code", q: "ERESOLVE", expect: "npm-force" },
+  { kind: "hyphenated header", q: "Retry-After", expect: "rate-limit" },
+  { kind: "line:column location", q: "Settings.tsx:27:31", expect: "settings-crash" },
+  { kind: "by meaning", q: "blank page for new users without preferences", expect: "settings-crash" },
 ];
 
 /** Another user's sessions: the same identifiers, plus words only they have. */
