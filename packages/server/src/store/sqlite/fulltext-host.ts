@@ -16,6 +16,7 @@ export interface FulltextIndexer {
 export const FULLTEXT_POLL_MS = 200;
 /** The indexer thread's nice value (Linux): below sync, not starved on a busy machine. */
 export const FULLTEXT_NICE = 10;
+const RESTART_DELAY_MS = 1000;
 
 /**
  * Starts the background indexer for the database at `mainPath`: in a worker thread when the
@@ -31,19 +32,32 @@ export function startFulltextIndexer(mainPath: string, logger: Logger, pollMs = 
   if (setting === "off") return { kick() {}, stop: async () => {}, mode: "inline" };
   const workerFile = fileURLToPath(new URL("./fulltext-worker.js", import.meta.url));
   if (setting !== "inline" && existsSync(workerFile)) {
-    const worker = new Worker(workerFile, { workerData: { mainPath, pollMs, nice: FULLTEXT_NICE } });
-    worker.unref();
-    worker.on("message", onEvent);
-    worker.on("error", (err) => logger.error({ err: err.message }, "full-text indexer thread died"));
+    let stopping = false;
+    let worker: Worker;
+    // A thread that dies (an out-of-memory, a bug) is started again: the queue is where it left it.
+    const start = () => {
+      worker = new Worker(workerFile, { workerData: { mainPath, pollMs, nice: FULLTEXT_NICE } });
+      worker.unref();
+      worker.on("message", onEvent);
+      worker.on("error", (err) => logger.error({ err: err.message }, "full-text indexer thread died"));
+      worker.on("exit", (code) => {
+        if (stopping) return;
+        logger.warn({ code }, "full-text indexer thread exited; starting it again");
+        setTimeout(start, RESTART_DELAY_MS).unref();
+      });
+    };
+    start();
     return {
       mode: "worker",
       kick: () => worker.postMessage("kick"),
       stop: async () => {
-        worker.postMessage("stop");
+        stopping = true;
+        const current = worker;
+        current.postMessage("stop");
         await new Promise<void>((resolve) => {
-          const force = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+          const force = setTimeout(() => void current.terminate().then(() => resolve()), 2000);
           force.unref();
-          worker.once("exit", () => {
+          current.once("exit", () => {
             clearTimeout(force);
             resolve();
           });
