@@ -281,10 +281,11 @@ describe("defect 8: a database that already holds absurd values still answers 20
     await server.stop();
     // The database as the version before this fix left it: no migration 0002, and absurd values
     // (9e18 fits a 64-bit integer, so SQLite stores it as one and SUM overflows past two of them).
-    // Nor the stats rollups (migration 0005_usage_rollups), which came later still.
+    // Nor the stats rollups (migrations 0005_usage_rollups and 0007_usage_rollup_splits), which came later still.
     writeDb([
-      ["DELETE FROM kysely_migration WHERE name IN ('0002_bounded_values', '0005_usage_rollups')"],
+      ["DELETE FROM kysely_migration WHERE name IN ('0002_bounded_values', '0005_usage_rollups', '0007_usage_rollup_splits')"],
       ...["insert", "update", "delete"].map((t): [string] => [`DROP TRIGGER usage_rollup_session_${t}`]),
+      ...["insert", "update", "delete"].map((t): [string] => [`DROP TRIGGER usage_rollup_split_${t}`]),
       ["DROP TRIGGER usage_rollup_user_delete"],
       ["DROP TABLE usage_rollup"],
       ["ALTER TABLE sessions DROP COLUMN source_named"],

@@ -140,7 +140,8 @@ async function checkSplits(sessions: Session[], at: { offset: number; from: numb
   const inRange = sessions.filter((s) => s.createdAt >= at.from && s.createdAt < at.to);
   for (const [splitBy, splitKey] of Object.entries(SPLITS) as Array<[keyof typeof SPLITS, (s: Session) => string | null]>) {
     for (const [timeGroup, timeKey] of Object.entries(TIME_KEYS) as Array<[keyof typeof TIME_KEYS, typeof dayKey]>) {
-      for (const [offset, range, list] of [[0, {}, sessions], [at.offset, {}, sessions], [0, { from: at.from, to: at.to }, inRange]] as const) {
+      const ranged = { from: at.from, to: at.to };
+      for (const [offset, range, list] of [[0, {}, sessions], [at.offset, {}, sessions], [0, ranged, inRange], [at.offset, ranged, inRange]] as const) {
         const where = `${step} ${timeGroup}@${offset} split ${splitBy}${"from" in range ? " range" : ""}`;
         const groups = (await api.stats({ groupBy: timeGroup, splitBy, tzOffset: offset, ...range })).groups!;
         expectGroups(groups, groupBy(list, (s) => timeKey(s, offset)), where);

@@ -150,14 +150,15 @@ export class KyselyStatsRepo implements StatsRepo {
   }
 
   /**
-   * Local days per model or source. At offset 0 a local day is a UTC day: whole days come from the
-   * per-dimension day rollups (exact) and the partial days at the ends from the sessions. The
-   * rollups keep dimensions per UTC day only, which does not tile another offset's days, so other
-   * offsets group the range's sessions (one indexed pass, still no rows sent to the client).
+   * Local days per model or source, from the coarsest per-dimension rollup whose buckets tile them:
+   * UTC days at offset 0 (0005), UTC hours at offsets of whole hours (0007); whole buckets come
+   * from the rollups and the partial ones at the ends of the range from the sessions. Offsets of
+   * 30 or 45 minutes (and any other) group the range's sessions.
    */
   async splitDays(userId: string, by: StatsSplit, range: StatsRange, tzOffsetMinutes: number): Promise<SplitUnitRow[]> {
-    if (tzOffsetMinutes !== 0) return this.scan.splitDays(userId, by, range, tzOffsetMinutes);
-    const { inner, edges } = splitRange(range, DAY_MS);
+    if (tzOffsetMinutes % 60 !== 0) return this.scan.splitDays(userId, by, range, tzOffsetMinutes);
+    const [grain, grainMs] = tzOffsetMinutes === 0 ? (["d", DAY_MS] as const) : (["h", HOUR_MS] as const);
+    const { inner, edges } = splitRange(range, grainMs);
     const cells = new Map<string, SplitUnitRow>();
     const merge = (unit: number, key: string | null, t: UsageTotals) => {
       const id = `${unit}|${key === null ? "" : `=${key}`}`;
@@ -165,10 +166,12 @@ export class KyselyStatsRepo implements StatsRepo {
       cells.set(id, { unit, key, ...add(cell ?? ZERO, t) });
     };
     if (inner) {
-      const rows = await this.rollup(userId, "d", by, inner).select(["bucket", "key"]).groupBy(["bucket", "key"]).execute();
-      for (const r of rows) merge(num(r.bucket), decodeKey(r.key), totalsOf(r));
+      const offsetMs = Math.trunc(tzOffsetMinutes * 60_000);
+      const day: RawBuilder<number> = sql<number>`(bucket * ${sql.lit(grainMs)} + ${sql.lit(offsetMs)}) / ${sql.lit(DAY_MS)}`;
+      const rows = await this.rollup(userId, grain, by, inner).select([day.as("unit"), "key"]).groupBy([day, "key"]).execute();
+      for (const r of rows) merge(Math.floor(num(r.unit)), decodeKey(r.key), totalsOf(r));
     }
-    for (const edge of edges) for (const r of await this.scan.splitDays(userId, by, edge, 0)) merge(r.unit, r.key, r);
+    for (const edge of edges) for (const r of await this.scan.splitDays(userId, by, edge, tzOffsetMinutes)) merge(r.unit, r.key, r);
     return [...cells.values()].filter((c) => c.sessionCount > 0).sort((a, b) => a.unit - b.unit);
   }
 }

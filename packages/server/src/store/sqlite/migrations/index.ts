@@ -6,6 +6,7 @@ import { embeddings } from "./0004_embeddings.js";
 import { apiLogKeys } from "./0005_api_log_keys.js";
 import { usageRollups } from "./0005_usage_rollups.js";
 import { sessionsProviderIndex } from "./0006_sessions_provider_index.js";
+import { usageRollupSplits } from "./0007_usage_rollup_splits.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0005_api_log_keys": apiLogKeys,
   "0005_usage_rollups": usageRollups,
   "0006_sessions_provider_index": sessionsProviderIndex,
+  "0007_usage_rollup_splits": usageRollupSplits,
 };
