@@ -85,6 +85,20 @@ const getMeta = (db: BetterSqlite3.Database, key: string): unknown =>
 const setMeta = (db: BetterSqlite3.Database, key: string, value: unknown) =>
   db.prepare("INSERT INTO fts_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
 
+/**
+ * A new (or rebuilt) index file queues every message and title of the main database, once. The
+ * queue commits before the mark: a crash between the two queues them again (indexing is
+ * idempotent), never not at all.
+ */
+function backfillIfNew(main: BetterSqlite3.Database, fts: BetterSqlite3.Database): void {
+  if (getMeta(fts, "backfilled")) return;
+  main.transaction(() => {
+    main.exec(`INSERT INTO fts_queue (kind, message_id) SELECT 'm', id FROM messages ORDER BY id`);
+    main.exec(`INSERT INTO fts_queue (kind, session_id) SELECT 't', id FROM sessions WHERE title IS NOT NULL`);
+  })();
+  setMeta(fts, "backfilled", Date.now());
+}
+
 const IN_LIST = 500;
 function* chunked<T>(items: T[], size = IN_LIST): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
@@ -104,14 +118,9 @@ export class SqliteFulltextIndexer {
     this.fts = openFulltextDatabase(ftsPath);
   }
 
-  /** A new index file queues every message and title once (idempotent if interrupted). */
+  /** A new index file queues every message and title once (see `backfillIfNew`). */
   backfill(): void {
-    if (getMeta(this.fts, "backfilled")) return;
-    this.main.transaction(() => {
-      this.main.exec(`INSERT INTO fts_queue (kind, message_id) SELECT 'm', id FROM messages ORDER BY id`);
-      this.main.exec(`INSERT INTO fts_queue (kind, session_id) SELECT 't', id FROM sessions WHERE title IS NOT NULL`);
-    })();
-    setMeta(this.fts, "backfilled", Date.now());
+    backfillIfNew(this.main, this.fts);
   }
 
   /** Indexes up to `limit` queued changes in one transaction; returns how many were taken. */
@@ -279,8 +288,16 @@ export class SqliteFulltextIndex implements FulltextIndex {
   private readonly db: BetterSqlite3.Database;
 
   constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath)) {
-    // The index file must exist with its schema before it is attached.
-    openFulltextDatabase(ftsPath).close();
+    // The index file must exist with its schema before it is attached. A new one is queued for
+    // rebuilding here, at start, so the status never shows an empty queue for an empty index.
+    const fts = openFulltextDatabase(ftsPath);
+    const main = openSqliteDatabase({ path: mainPath });
+    try {
+      backfillIfNew(main, fts);
+    } finally {
+      main.close();
+      fts.close();
+    }
     this.db = openSqliteDatabase({ path: mainPath });
     this.db.prepare("ATTACH DATABASE ? AS fts").run(ftsPath);
   }
