@@ -88,7 +88,7 @@ export function FilterBar({ state, onChange }: { state: ListState; onChange: (s:
         {FILTER_KEYS.map((k) => (
           <FilterSelect key={k} name={k} value={state[k]} onChange={(v) => set({ [k]: v })} />
         ))}
-        <div className="flex min-w-0 items-center gap-1.5">
+        <div className="col-span-2 flex min-w-0 items-center gap-1.5 md:col-span-1">
           <label htmlFor={fromId} className="shrink-0 text-xs muted">
             From
           </label>
@@ -100,7 +100,7 @@ export function FilterBar({ state, onChange }: { state: ListState; onChange: (s:
             onChange={(e) => set({ from: e.target.value ? dayKeyStart(e.target.value) : undefined, day: undefined })}
           />
         </div>
-        <div className="flex min-w-0 items-center gap-1.5">
+        <div className="col-span-2 flex min-w-0 items-center gap-1.5 md:col-span-1">
           <label htmlFor={toId} className="shrink-0 text-xs muted">
             To
           </label>
