@@ -85,5 +85,7 @@ export interface FulltextIndex {
   sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>>;
   messageDetails(userId: string, messageIds: string[]): Promise<Map<string, MessageDetail>>;
   status(userId: string): Promise<FulltextStatus>;
+  /** Forgets queued changes the index already holds; run by the server's own thread. */
+  prune(): Promise<number>;
   close(): Promise<void>;
 }

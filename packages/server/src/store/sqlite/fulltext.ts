@@ -22,8 +22,10 @@ import { openSqliteDatabase } from "./open.js";
  * Why a separate file: SQLite has one writer per database. The index is written by a background
  * indexer (a worker thread, `fulltext-worker.ts`) in large transactions; in the main file those
  * would hold the write lock and stall sync transactions. In its own file they never meet: the
- * indexer only reads the main database (WAL readers do not block the writer) and deletes what it
- * has drained from `fts_queue` (migration 0003) in a short transaction. The file is derived data:
+ * indexer only reads the main database (WAL readers do not block the writer) and records how far
+ * it has drained `fts_queue` (migration 0003) in its own file, in the same transaction as the
+ * index changes (exactly once); the server's thread deletes the drained rows (`prune`), so no
+ * write of another thread ever makes a sync transaction wait for the lock. The file is derived data:
  * deleted, new or of an older layout, it is rebuilt from the main database (`backfill`).
  *
  * The index: one contentless FTS5 table (`contentless_delete=1`: rows can be replaced without
@@ -99,6 +101,10 @@ function backfillIfNew(main: BetterSqlite3.Database, fts: BetterSqlite3.Database
   setMeta(fts, "backfilled", Date.now());
 }
 
+/** The last `fts_queue.seq` the index holds (meta key), and reading it. */
+const QUEUE_DONE = "queue_done";
+const drainedUpTo = (fts: BetterSqlite3.Database) => Number(getMeta(fts, QUEUE_DONE) ?? 0);
+
 const IN_LIST = 500;
 function* chunked<T>(items: T[], size = IN_LIST): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
@@ -125,7 +131,9 @@ export class SqliteFulltextIndexer {
 
   /** Indexes up to `limit` queued changes in one transaction; returns how many were taken. */
   drain(limit = 2000): number {
-    const rows = this.main.prepare("SELECT seq, kind, message_id, session_id FROM fts_queue ORDER BY seq LIMIT ?").all(limit) as QueueRow[];
+    const rows = this.main
+      .prepare("SELECT seq, kind, message_id, session_id FROM fts_queue WHERE seq > ? ORDER BY seq LIMIT ?")
+      .all(drainedUpTo(this.fts), limit) as QueueRow[];
     if (rows.length === 0) {
       if (!getMeta(this.fts, "caught_up_at")) setMeta(this.fts, "caught_up_at", Date.now());
       return 0;
@@ -205,9 +213,9 @@ export class SqliteFulltextIndexer {
         }
       }
       setMeta(this.fts, "indexed_at", Date.now());
+      // Progress commits with the index changes it covers.
+      setMeta(this.fts, QUEUE_DONE, rows[rows.length - 1].seq);
     })();
-    // Only now forget them: a crash before this line re-indexes the same rows (idempotent).
-    this.main.prepare("DELETE FROM fts_queue WHERE seq <= ?").run(rows[rows.length - 1].seq);
     if (rows.length < limit) setMeta(this.fts, "caught_up_at", Date.now());
     return rows.length;
   }
@@ -261,7 +269,7 @@ export class SqliteFulltextIndexer {
   }
 
   pending(): number {
-    return (this.main.prepare("SELECT count(*) AS n FROM fts_queue").get() as { n: number }).n;
+    return (this.main.prepare("SELECT count(*) AS n FROM fts_queue WHERE seq > ?").get(drainedUpTo(this.fts)) as { n: number }).n;
   }
 
   close(): void {
@@ -475,9 +483,21 @@ export class SqliteFulltextIndex implements FulltextIndex {
         .prepare(`SELECT count(*) AS n FROM fts.fts_docs d JOIN fts.fts_sessions fs ON fs.num = (d.doc >> ${SESSION_SHIFT}) WHERE fs.user_id = ? AND d.message_id IS NOT NULL`)
         .get(userId) as { n: number }
     ).n;
-    const pending = (this.db.prepare("SELECT count(*) AS n FROM main.fts_queue").get() as { n: number }).n;
+    const pending = (
+      this.db.prepare(`SELECT count(*) AS n FROM main.fts_queue WHERE seq > COALESCE((SELECT value FROM fts.fts_meta WHERE key = '${QUEUE_DONE}'), 0)`).get() as { n: number }
+    ).n;
     const caughtUp = (this.db.prepare("SELECT value FROM fts.fts_meta WHERE key = 'caught_up_at'").get() as { value: number } | undefined)?.value;
     return { indexed, pending, lagMs: pending === 0 ? 0 : caughtUp ? Math.max(0, Date.now() - caughtUp) : 0 };
+  }
+
+  /**
+   * Deletes the queue rows the index holds, on the server's own thread (between its sync
+   * transactions, so never waiting for the lock). The last drained row stays: ids then keep
+   * growing past the index's mark even when the queue is otherwise empty.
+   */
+  async prune(): Promise<number> {
+    const res = this.db.prepare(`DELETE FROM main.fts_queue WHERE seq < COALESCE((SELECT value FROM fts.fts_meta WHERE key = '${QUEUE_DONE}'), 0)`).run();
+    return res.changes;
   }
 
   async close(): Promise<void> {
