@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext } from "playwright-core";
+import type { StatsResponse } from "@opensync/protocol";
 import { startSeededApp, OWNER, type SeededApp } from "./app.js";
 import { collectErrors, HAS_BROWSER, launch, newContext, signIn } from "./browser.js";
 
@@ -106,8 +107,8 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     await page.waitForURL((u) => u.searchParams.get("source") === "codex-cli" && u.searchParams.get("sort") === "cost");
     await page.locator(`[data-session-id="${expected[1].id}"]`).waitFor();
     const rows = page.locator("[data-session-id]");
-    await expect.poll(() => rows.count()).toBe(expected.length);
-    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-session-id")))).toEqual(expected.map((s) => s.id));
+    // Polled: the agent-filtered rows in the previous sort have the same count until the sorted page lands.
+    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-session-id")))).toEqual(expected.map((s) => s.id));
 
     // A reload keeps the list as it was (the state is the URL).
     await page.reload();
@@ -123,8 +124,8 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     expect(titles.length).toBeGreaterThan(0);
     expect(titles.every((t) => t.includes(expected[0].title!))).toBe(true);
 
-    // j moves to the first row, Enter opens it.
-    await page.locator("body").click();
+    // j moves to the first row, Enter opens it (focus leaves the search box first; a click could land on a row).
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press("j");
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/sessions/${expected[0].id}$`));
@@ -200,6 +201,36 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
     await keys.getByText("ci laptop").waitFor({ state: "detached" });
     await expect(app.server.client(key).me()).rejects.toMatchObject({ status: 401 });
+    await page.close();
+  });
+
+  it("Analytics shows the money the cache saved, as /api/stats answers it for the page's range", async () => {
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    const daily = page.waitForResponse((r) => r.url().includes("/api/stats?") && r.url().includes("groupBy=day") && !r.url().includes("splitBy"));
+    await page.goto(app.server.url + "/analytics");
+    const stats = (await (await daily).json()) as StatsResponse;
+    expect(stats.cacheReadTokens).toBeGreaterThan(0);
+    expect(stats.cacheSavings).toBeGreaterThan(0);
+    const card = page.getByText("Cache saved", { exact: true }).locator("..");
+    const usd = stats.cacheSavings.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    await expect.poll(() => card.innerText()).toContain(usd);
+    await expect.poll(() => card.innerText()).toContain("after cache writes");
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it("filters sessions by provider, kept in the URL", async () => {
+    const api = app.server.client(app.key);
+    const expected = (await api.listSessions({ provider: "google", limit: 100 })).sessions;
+    expect(expected.length).toBeGreaterThan(0);
+    const page = await context.newPage();
+    await page.goto(app.server.url + "/sessions");
+    await page.getByRole("listitem").first().waitFor();
+    await page.getByLabel("Provider", { exact: true }).selectOption("google");
+    await page.waitForURL((u) => u.searchParams.get("provider") === "google");
+    const rows = page.locator("[data-session-id]");
+    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-session-id")))).toEqual(expected.map((s) => s.id));
     await page.close();
   });
 
