@@ -13,11 +13,22 @@ export interface IndexLoop {
 /**
  * Drains `fts_queue` batch after batch while there is work, then polls it every `pollMs` (a
  * `SELECT` of one row: nothing to measure). A failure is reported and retried at the next poll.
+ *
+ * While syncs keep arriving (the queue grew during the last batch: an import is running), the
+ * loop paces itself: smaller batches, and a pause of `BUSY_PAUSE_FACTOR` times the batch's own
+ * time after each, so indexing takes at most about a fifth of a core from the import and catches
+ * up at full speed as soon as the syncs stop. A lone sync is indexed at once.
  */
+const BUSY_PAUSE_FACTOR = 4;
+const BUSY_PAUSE_MAX_MS = 1000;
+const BATCH = 2000;
+const BUSY_BATCH = 500;
+
 export function runIndexLoop(mainPath: string, pollMs: number, report: (event: IndexLoopEvent) => void): IndexLoop {
   let indexer: SqliteFulltextIndexer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let busy = false;
   const schedule = (ms: number) => {
     if (stopped) return;
     clearTimeout(timer);
@@ -31,13 +42,17 @@ export function runIndexLoop(mainPath: string, pollMs: number, report: (event: I
         indexer = new SqliteFulltextIndexer(mainPath);
         indexer.backfill();
       }
+      const before = indexer.latestQueued();
       const started = performance.now();
-      const count = indexer.drain();
+      const count = indexer.drain(busy ? BUSY_BATCH : BATCH);
+      const ms = performance.now() - started;
       if (count > 0) {
-        report({ type: "drained", count, ms: performance.now() - started });
-        schedule(0);
+        report({ type: "drained", count, ms });
+        busy = indexer.latestQueued() > before;
+        schedule(busy ? Math.min(BUSY_PAUSE_MAX_MS, Math.ceil(ms * BUSY_PAUSE_FACTOR)) : 0);
         return;
       }
+      busy = false;
     } catch (err) {
       report({ type: "error", message: err instanceof Error ? err.message : String(err) });
     }

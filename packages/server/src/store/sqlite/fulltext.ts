@@ -268,6 +268,11 @@ export class SqliteFulltextIndexer {
     return out;
   }
 
+  /** The newest queued change's id: it moves while sync transactions are committing. */
+  latestQueued(): number {
+    return Number((this.main.prepare("SELECT max(seq) AS seq FROM fts_queue").get() as { seq: number | null }).seq ?? 0);
+  }
+
   pending(): number {
     return (this.main.prepare("SELECT count(*) AS n FROM fts_queue WHERE seq > ?").get(drainedUpTo(this.fts)) as { n: number }).n;
   }
