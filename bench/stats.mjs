@@ -5,7 +5,9 @@
  * what /api/stats did until the rollups), "after" reads the rollups kept by migration 0005's
  * triggers. In-process, so the figures are the store's work without HTTP.
  *
- * Options: BENCH_STATS_SESSIONS (100000), BENCH_STATS_DAYS (365), BENCH_STATS_RUNS (40).
+ * Options: BENCH_STATS_SESSIONS (100000), BENCH_STATS_DAYS (365), BENCH_STATS_RUNS (40),
+ * BENCH_STATS_ONLY (a regular expression: only the queries whose name matches),
+ * BENCH_STATS_BEFORE_RUNS (runs of the slow full-scan side, default BENCH_STATS_RUNS).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +20,8 @@ import { sessionInputSchema } from "../packages/protocol/dist/index.js";
 const SESSIONS = Number(process.env.BENCH_STATS_SESSIONS ?? 100_000);
 const DAYS = Number(process.env.BENCH_STATS_DAYS ?? 365);
 const RUNS = Number(process.env.BENCH_STATS_RUNS ?? 40);
+const BEFORE_RUNS = Number(process.env.BENCH_STATS_BEFORE_RUNS ?? RUNS);
+const ONLY = process.env.BENCH_STATS_ONLY ? new RegExp(process.env.BENCH_STATS_ONLY) : undefined;
 const out = (line) => process.stdout.write(line + "\n");
 
 function prng(seed) {
@@ -80,9 +84,9 @@ try {
     ["last 30 days (unaligned), groupBy=model", { ...month, groupBy: "model" }],
     ["last 30 days (unaligned), groupBy=day", { ...month, groupBy: "day", tzOffset: 60 }],
   ];
-  const measure = async (service, query) => {
+  const measure = async (service, query, runs = RUNS) => {
     const times = [];
-    for (let r = 0; r < RUNS + 3; r++) {
+    for (let r = 0; r < runs + 3; r++) {
       const t = performance.now();
       await service.stats(user.id, { tzOffset: 0, cumulative: false, ...query });
       if (r >= 3) times.push(performance.now() - t);
@@ -97,7 +101,8 @@ try {
   out(`|---|---:|---:|---:|---:|---|`);
   let worst = 0;
   for (const [name, query] of queries) {
-    const b = await measure(before, query);
+    if (ONLY && !ONLY.test(name)) continue;
+    const b = await measure(before, query, BEFORE_RUNS);
     const a = await measure(after, query);
     const x = await before.stats(user.id, { tzOffset: 0, cumulative: false, ...query });
     const y = await after.stats(user.id, { tzOffset: 0, cumulative: false, ...query });

@@ -13,6 +13,8 @@ const HOUR_MS = 3_600_000;
 const DAYS_PER_WEEK = 7;
 /** 1970-01-01 was a Thursday: day 0 is weekday 3 counting Monday as 0. */
 const EPOCH_WEEKDAY = 3;
+/** An hour-of-week key depends only on the hour number modulo this (see hourOfWeekKey). */
+const HOURS_PER_WEEK = 168;
 
 const mod = (a: number, n: number) => ((a % n) + n) % n;
 
@@ -115,7 +117,7 @@ export class StatsService {
       case "month":
         return fold(await this.store.stats.timeUnits(userId, range, tzOffset, DAY_MS), monthKey);
       case "hourOfWeek": {
-        const grid = fold(await this.store.stats.timeUnits(userId, range, tzOffset, HOUR_MS), hourOfWeekKey);
+        const grid = fold(await this.store.stats.timeUnits(userId, range, tzOffset, HOUR_MS, HOURS_PER_WEEK), hourOfWeekKey);
         return grid.sort((a, b) => (a.key! < b.key! ? -1 : 1));
       }
       default:

@@ -153,7 +153,8 @@ export interface StatsRepo {
   /** Grouped totals; `day` keys are `YYYY-MM-DD` in the given offset (minutes east of UTC). */
   groups(userId: string, by: StoreStatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]>;
   /** Totals per local day or hour (`unitMs` 86,400,000 or 3,600,000), in time order. */
-  timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number): Promise<TimeUnitRow[]>;
+  /** Local time units (days, hours); with `cycle`, units folded modulo it (168: hours of the week). */
+  timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number, cycle?: number): Promise<TimeUnitRow[]>;
   /** Totals per local day and model or source, in time order. */
   splitDays(userId: string, by: StatsSplit, range: StatsRange, tzOffsetMinutes: number): Promise<SplitUnitRow[]>;
   /** The user's messages with tokens or cost created in the range, in time order. */

@@ -59,6 +59,13 @@ export function splitRange(range: StatsRange, grainMs: number): Split {
   return { inner: { lo: start === undefined ? undefined : start / grainMs, hi: end === undefined ? undefined : end / grainMs }, edges };
 }
 
+/** Rows whose units map to the same unit merged (units folded into a cycle). */
+function foldUnits(rows: TimeUnitRow[], wrap: (unit: number) => number): TimeUnitRow[] {
+  const byUnit = new Map<number, UsageTotals>();
+  for (const { unit, ...totals } of rows) byUnit.set(wrap(unit), add(byUnit.get(wrap(unit)) ?? ZERO, totals));
+  return [...byUnit].sort((a, b) => a[0] - b[0]).map(([unit, t]) => ({ unit, ...t }));
+}
+
 /**
  * `/api/stats` from the rollups of migration 0005 (kept by triggers on `sessions`): whole days or
  * 15-minute slots from `usage_rollup`, the partial ones at the ends of a range from the sessions
@@ -129,20 +136,48 @@ export class KyselyStatsRepo implements StatsRepo {
    * offset 0, UTC hours for whole-hour offsets, 15-minute slots for the other offsets in use (all
    * are multiples of 15 minutes). Another offset (the API accepts any minute) is a full scan.
    */
-  async timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number): Promise<TimeUnitRow[]> {
-    if (tzOffsetMinutes % 15 !== 0) return this.scan.timeUnits(userId, range, tzOffsetMinutes, unitMs);
+  async timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number, cycle?: number): Promise<TimeUnitRow[]> {
+    // `cycle` folds units modulo it in SQL (168 hours: the hour-of-week grid), so a year of hours
+    // comes back as 168 rows instead of 8,760 to fold in JS.
+    const wrap = (unit: number) => (cycle ? ((unit % cycle) + cycle) % cycle : unit);
+    if (tzOffsetMinutes % 15 !== 0) return foldUnits(await this.scan.timeUnits(userId, range, tzOffsetMinutes, unitMs), wrap);
+    // Days at a 30- or 45-minute offset: whole hours from the hourly rollup, and only the one hour a
+    // day that straddles local midnight from the 15-minute slots (a quarter of the rows of slots only).
+    const straddle = unitMs === DAY_MS && tzOffsetMinutes % 60 !== 0;
     const [grain, grainMs] =
-      unitMs === DAY_MS && tzOffsetMinutes === 0 ? (["d", DAY_MS] as const) : tzOffsetMinutes % 60 === 0 ? (["h", HOUR_MS] as const) : (["q", QUARTER_MS] as const);
+      unitMs === DAY_MS && tzOffsetMinutes === 0 ? (["d", DAY_MS] as const) : tzOffsetMinutes % 60 === 0 || straddle ? (["h", HOUR_MS] as const) : (["q", QUARTER_MS] as const);
     const { inner, edges } = splitRange(range, grainMs);
     const byUnit = new Map<number, UsageTotals>();
     const merge = (unit: number, t: UsageTotals) => byUnit.set(unit, add(byUnit.get(unit) ?? ZERO, t));
-    if (inner) {
+    if (inner && straddle) {
       const offsetMs = Math.trunc(tzOffsetMinutes * 60_000);
-      const unit: RawBuilder<number> = sql<number>`(bucket * ${sql.lit(grainMs)} + ${sql.lit(offsetMs)}) / ${sql.lit(unitMs)}`;
+      // Where an hour starts within its local day; it straddles midnight when it starts later than 23:00.
+      const hourPosition = (hourStart: RawBuilder<number>) => sql<number>`((${hourStart} + ${sql.lit(offsetMs)}) % ${sql.lit(DAY_MS)} + ${sql.lit(DAY_MS)}) % ${sql.lit(DAY_MS)}`;
+      const wholeHours = hourPosition(sql<number>`bucket * ${sql.lit(HOUR_MS)}`);
+      const hourDay = sql<number>`(bucket * ${sql.lit(HOUR_MS)} + ${sql.lit(offsetMs)}) / ${sql.lit(DAY_MS)}`;
+      const hours = await this.rollup(userId, "h", "", inner)
+        .where(sql<boolean>`${wholeHours} <= ${sql.lit(DAY_MS - HOUR_MS)}`)
+        .select(hourDay.as("unit"))
+        .groupBy(hourDay)
+        .execute();
+      const slotsPerHour = HOUR_MS / QUARTER_MS;
+      const slotInner = { lo: inner.lo === undefined ? undefined : inner.lo * slotsPerHour, hi: inner.hi === undefined ? undefined : inner.hi * slotsPerHour };
+      const slotHour = hourPosition(sql<number>`(bucket / ${sql.lit(slotsPerHour)}) * ${sql.lit(HOUR_MS)}`);
+      const slotDay = sql<number>`(bucket * ${sql.lit(QUARTER_MS)} + ${sql.lit(offsetMs)}) / ${sql.lit(DAY_MS)}`;
+      const slots = await this.rollup(userId, "q", "", slotInner)
+        .where(sql<boolean>`${slotHour} > ${sql.lit(DAY_MS - HOUR_MS)}`)
+        .select(slotDay.as("unit"))
+        .groupBy(slotDay)
+        .execute();
+      for (const r of [...hours, ...slots]) merge(wrap(Math.floor(num(r.unit))), totalsOf(r));
+    } else if (inner) {
+      const offsetMs = Math.trunc(tzOffsetMinutes * 60_000);
+      const local: RawBuilder<number> = sql<number>`(bucket * ${sql.lit(grainMs)} + ${sql.lit(offsetMs)}) / ${sql.lit(unitMs)}`;
+      const unit: RawBuilder<number> = cycle ? sql<number>`((${local} % ${sql.lit(cycle)}) + ${sql.lit(cycle)}) % ${sql.lit(cycle)}` : local;
       const rows = await this.rollup(userId, grain, "", inner).select(unit.as("unit")).groupBy(unit).execute();
       for (const r of rows) merge(Math.floor(num(r.unit)), totalsOf(r));
     }
-    for (const edge of edges) for (const r of await this.scan.timeUnits(userId, edge, tzOffsetMinutes, unitMs)) merge(r.unit, r);
+    for (const edge of edges) for (const r of await this.scan.timeUnits(userId, edge, tzOffsetMinutes, unitMs)) merge(wrap(r.unit), r);
     return [...byUnit]
       .filter(([, t]) => t.sessionCount > 0)
       .sort((a, b) => a[0] - b[0])
