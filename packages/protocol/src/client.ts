@@ -17,6 +17,8 @@ import type {
 import type {
   ContextQueryInput,
   ContextResponse,
+  ReindexBody,
+  ReindexResponse,
   SearchBody,
   SearchQueryInput,
   SearchResponse,
@@ -236,6 +238,10 @@ export class OpenSyncClient {
   }
   searchStatus(): Promise<SearchStatus> {
     return this.json("GET", "/api/search/status");
+  }
+  /** `POST /api/admin/reindex` (owner): queue a full-text rebuild and/or re-embedding; follow `searchStatus`. */
+  reindex(body: ReindexBody = {}): Promise<ReindexResponse> {
+    return this.json("POST", "/api/admin/reindex", { body });
   }
   /** `GET /api/context`: relevant excerpts of past sessions, cut to a token budget. */
   context(query: ContextQueryInput): Promise<ContextResponse> {

@@ -173,3 +173,16 @@ interface ContextBase {
 export interface ContextTextResponse extends ContextBase { format: "text"; text: string }
 export interface ContextMessagesResponse extends ContextBase { format: "messages"; messages: ContextMessage[] }
 export type ContextResponse = ContextTextResponse | ContextMessagesResponse;
+
+/** Body of `POST /api/admin/reindex` (owner): rebuild the full-text index and/or re-embed. */
+export const reindexBodySchema = z.object({
+  /** Re-index every message and title in the full-text index (default true). */
+  fulltext: optional(z.boolean()).transform((v) => v ?? true),
+  /** Queue every message for embedding (default true). */
+  embeddings: optional(z.boolean()).transform((v) => v ?? true),
+  /** Drop every chunk first, so even unchanged text is embedded again (a model change does this itself). */
+  force: optional(z.boolean()).transform((v) => v ?? false),
+});
+export type ReindexBody = z.input<typeof reindexBodySchema>;
+/** What was queued; progress is `GET /api/search/status`. */
+export interface ReindexResponse { queued: { fulltext: number; embeddings: number } }

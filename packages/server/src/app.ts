@@ -9,6 +9,7 @@ import type { Logger } from "./logger.js";
 import { mcpRoutes } from "./mcp/route.js";
 import { EventBus } from "./realtime/bus.js";
 import { accountRoutes, publicAuthRoutes } from "./routes/account.js";
+import { reindexRoutes } from "./routes/reindex.js";
 import { contextRoutes } from "./routes/context.js";
 import { eventRoutes } from "./routes/events.js";
 import { exportRoutes } from "./routes/export.js";
@@ -94,6 +95,7 @@ export function createApp(config: ServerConfig, store: Store, logger: Logger): A
   app.route("/", statsRoutes(services));
   app.route("/", exportRoutes(services));
   app.route("/", accountRoutes(services));
+  app.route("/", reindexRoutes(services));
   app.route("/", searchRoutes(services));
   app.route("/", contextRoutes(services));
   app.route("/", mcpRoutes(services));

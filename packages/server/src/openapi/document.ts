@@ -13,6 +13,7 @@ import {
   sessionListQuerySchema,
   shareSchema,
   statsQuerySchema,
+  reindexBodySchema,
 } from "@opensync/protocol";
 import { VERSION } from "../version.js";
 
@@ -81,6 +82,7 @@ export const ROUTES: RouteDoc[] = [
   { method: "get", path: "/api/admin/users", summary: "Every account", auth: "owner" },
   { method: "post", path: "/api/admin/users", summary: "Create a member account", auth: "owner", body: newAccountSchema },
   { method: "delete", path: "/api/admin/users/{id}", summary: "Delete an account and everything it owns", auth: "owner" },
+  { method: "post", path: "/api/admin/reindex", summary: "Queue a full-text rebuild and/or re-embedding (progress: /api/search/status)", auth: "owner", body: reindexBodySchema },
 ];
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import type { ReindexBody } from "@opensync/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { client } from "./client";
 import { keys } from "./keys";
@@ -41,8 +42,17 @@ export function useDeleteMyData() {
   });
 }
 
-export function useSearchStatus() {
-  return useQuery({ queryKey: keys.searchStatus, queryFn: () => client.searchStatus(), retry: false });
+export function useSearchStatus(pollMs?: number) {
+  return useQuery({ queryKey: keys.searchStatus, queryFn: () => client.searchStatus(), retry: false, refetchInterval: pollMs });
+}
+
+/** Owner: queue a full-text rebuild and/or re-embedding; the status query follows the progress. */
+export function useReindex() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ReindexBody) => client.reindex(body),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.searchStatus }),
+  });
 }
 
 export function useUsers(enabled: boolean) {

@@ -44,7 +44,7 @@ export default function SettingsPage() {
         <ProfileSection user={user} />
         <KeysSection />
         <AgentsSection />
-        <SearchSection />
+        <SearchSection isOwner={user.role === "owner"} />
         <LogsSection />
         {user.role === "owner" && <UsersSection me={user} />}
         <DangerSection user={user} />

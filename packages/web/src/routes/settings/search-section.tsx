@@ -1,11 +1,25 @@
-import { useSearchStatus } from "../../api/account";
+import { useEffect, useState } from "react";
+import { useReindex, useSearchStatus } from "../../api/account";
 import { ErrorState, LoadingBlock } from "../../components/ui/states";
 import { formatDuration, formatInteger } from "../../lib/format";
 import { Section } from "./section";
 
-/** Full-text and semantic indexing: what is indexed, what waits, and how to turn embeddings on. */
-export function SearchSection() {
-  const status = useSearchStatus();
+/**
+ * Full-text and semantic indexing: what is indexed, what waits, and how to turn embeddings on. The
+ * owner can rebuild both indexes; the counts refresh every few seconds while work is waiting.
+ */
+export function SearchSection({ isOwner }: { isOwner: boolean }) {
+  const reindex = useReindex();
+  const [busy, setBusy] = useState(false);
+  const status = useSearchStatus(busy ? 2_000 : undefined);
+  const waiting = status.data ? status.data.fulltext.pending + status.data.pending : 0;
+  useEffect(() => {
+    if (reindex.isSuccess && status.data && waiting === 0) setBusy(false);
+  }, [reindex.isSuccess, status.data, waiting]);
+  const start = (body: { fulltext: boolean; embeddings: boolean; force?: boolean }) => {
+    setBusy(true);
+    reindex.mutate(body);
+  };
   return (
     <Section id="search" title="Search and embeddings">
       {status.isPending ? (
@@ -41,6 +55,25 @@ export function SearchSection() {
               </p>
             )}
           </div>
+          {isOwner && (
+            <div className="flex flex-wrap items-center gap-2 sm:col-span-2">
+              <button type="button" className="btn" disabled={reindex.isPending} onClick={() => start({ fulltext: true, embeddings: false })}>
+                Rebuild full-text index
+              </button>
+              <button type="button" className="btn" disabled={reindex.isPending || !status.data.available} onClick={() => start({ fulltext: false, embeddings: true, force: true })}>
+                Re-embed everything
+              </button>
+              <span className="text-sm muted" role="status" aria-live="polite">
+                {reindex.isError
+                  ? `Could not start: ${(reindex.error as Error).message}`
+                  : reindex.data
+                    ? waiting > 0
+                      ? `Queued ${formatInteger(reindex.data.queued.fulltext + reindex.data.queued.embeddings)}; ${formatInteger(waiting)} still waiting…`
+                      : "Done: the indexes are up to date."
+                    : "Both run in the background; search keeps working meanwhile."}
+              </span>
+            </div>
+          )}
         </div>
       )}
     </Section>
