@@ -104,7 +104,7 @@ describe("opensync up (zero-configuration local mode)", () => {
   it("a second server on the same port explains the conflict instead of crashing", async () => {
     const { spawnSync } = await import("node:child_process");
     const port = new URL(url).port;
-    const r = spawnSync(process.execPath, [CLI, "serve", "--port", port, "--data-dir", mkdtempSync(join(tmpdir(), "opensync-busy-"))], { cwd: REPO_ROOT, env: { ...isolatedEnv(home), OPENSYNC_LOG_LEVEL: "warn" }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [CLI, "serve", "--port", port, "--data-dir", mkdtempSync(join(tmpdir(), "opensync-busy-"))], { cwd: REPO_ROOT, env: { ...isolatedEnv(home), OPENSYNC_LOG_LEVEL: "warn" }, encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`port ${port} .* already in use`));
   });

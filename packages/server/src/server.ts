@@ -34,10 +34,28 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const built = createApp(config, store, logger);
   built.apiLog.start();
 
-  const server = await new Promise<HttpServer>((resolve, reject) => {
-    const s: ServerType = serve({ fetch: built.app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
-    s.once("error", reject);
-  });
+  /** Stops what createApp started (request log, embedding worker) and the store; streams are closed first by the caller. */
+  const stopBackground = async () => {
+    await built.apiLog.stop();
+    // The embedding worker writes through its own connection: stop it (its round in flight
+    // finishes) and close that connection before the store's, so nothing touches a closed file.
+    const semantic = built.services.search.semantic;
+    if (semantic instanceof SemanticSearch) await semantic.close();
+    await store.close();
+  };
+
+  let server: HttpServer;
+  try {
+    server = await new Promise<HttpServer>((resolve, reject) => {
+      const s: ServerType = serve({ fetch: built.app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
+      s.once("error", reject);
+    });
+  } catch (err) {
+    // A taken port: the background workers must not keep the process alive after the error.
+    built.closeStreams(); // also stops the full-text indexer thread
+    await stopBackground().catch(() => {});
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = baseUrl(config, port);
   logger.info({ url, backend: store.backend, dataDir: config.dataDir }, "OpenSync server listening");
@@ -69,12 +87,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
         });
         server.closeIdleConnections();
       });
-      await built.apiLog.stop();
-      // The embedding worker writes through its own connection: stop it (its round in flight
-      // finishes) and close that connection before the store's, so nothing touches a closed file.
-      const semantic = built.services.search.semantic;
-      if (semantic instanceof SemanticSearch) await semantic.close();
-      await store.close();
+      await stopBackground();
       logger.info("OpenSync server stopped");
     })());
 
