@@ -125,8 +125,13 @@ export class EmbeddingWorker {
     this.failures++;
     const delay = Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** (this.failures - 1));
     this.state.backoffUntil = Date.now() + delay;
-    this.state.lastError = (err as Error).message;
-    this.logger?.warn({ error: this.state.lastError, retryInMs: delay }, "embedding provider failed; backing off");
+    const message = (err as Error).message;
+    // Said once at warn (an offline laptop would otherwise print it forever); repeats at debug.
+    // The state keeps the last error for GET /api/search/status.
+    const repeated = this.state.lastError === message;
+    this.state.lastError = message;
+    if (repeated) this.logger?.debug({ error: message, retryInMs: delay }, "embedding provider still failing; backing off");
+    else this.logger?.warn({ error: message, retryInMs: delay }, "embedding provider failed; backing off (semantic search stays off until it works)");
   }
 
   /** Loads the provider once; on a new model, clears the index and queues every message again. */

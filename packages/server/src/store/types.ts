@@ -152,8 +152,10 @@ export interface StatsRepo {
   totals(userId: string, range: StatsRange): Promise<UsageTotals & { firstSessionAt: number | null; lastSessionAt: number | null }>;
   /** Grouped totals; `day` keys are `YYYY-MM-DD` in the given offset (minutes east of UTC). */
   groups(userId: string, by: StoreStatsGroup, range: StatsRange, tzOffsetMinutes: number): Promise<StatsGroupRow[]>;
-  /** Totals per local day or hour (`unitMs` 86,400,000 or 3,600,000), in time order. */
-  /** Local time units (days, hours); with `cycle`, units folded modulo it (168: hours of the week). */
+  /**
+   * Totals per local day or hour (`unitMs` 86,400,000 or 3,600,000), in time order; with `cycle`,
+   * units folded modulo it (168: the hours of a week).
+   */
   timeUnits(userId: string, range: StatsRange, tzOffsetMinutes: number, unitMs: number, cycle?: number): Promise<TimeUnitRow[]>;
   /** Totals per local day and model or source, in time order. */
   splitDays(userId: string, by: StatsSplit, range: StatsRange, tzOffsetMinutes: number): Promise<SplitUnitRow[]>;
