@@ -1,7 +1,7 @@
-import type BetterSqlite3 from "better-sqlite3";
+import BetterSqlite3 from "better-sqlite3";
 import { existsSync, rmSync } from "node:fs";
 import { databasePath, type ServerConfig } from "../config.js";
-import { fulltextPathFor, SqliteFulltextIndexer } from "../store/sqlite/fulltext.js";
+import { fulltextPathFor, QUEUE_DONE, SqliteFulltextIndexer } from "../store/sqlite/fulltext.js";
 import { openSqliteDatabase } from "../store/sqlite/open.js";
 import { createSemanticSearch } from "./index.js";
 
@@ -100,8 +100,25 @@ export function queueFulltext(db: BetterSqlite3.Database): number {
   }).immediate();
 }
 
+/**
+ * Queue rows the index does not hold yet: those after the index file's `queue_done` mark (the
+ * indexer records its progress in its own file; the server prunes drained rows later and always
+ * keeps the last one, so counting every row would never reach 0).
+ */
 export function fulltextProgress(db: BetterSqlite3.Database, total: number): ReindexProgress {
-  return { total, pending: Math.min(total, db.prepare("SELECT count(*) FROM fts_queue").pluck().get() as number), failed: 0 };
+  let done = 0;
+  try {
+    const fts = new BetterSqlite3(fulltextPathFor(db.name), { readonly: true, fileMustExist: true });
+    try {
+      done = Number(fts.prepare("SELECT value FROM fts_meta WHERE key = ?").pluck().get(QUEUE_DONE) ?? 0);
+    } finally {
+      fts.close();
+    }
+  } catch {
+    // no index file yet: nothing is done
+  }
+  const pending = db.prepare("SELECT count(*) FROM fts_queue WHERE seq > ?").pluck().get(done) as number;
+  return { total, pending: Math.min(total, pending), failed: 0 };
 }
 
 /**
@@ -112,6 +129,14 @@ export function rebuildFulltext(config: Pick<ServerConfig, "dataDir">, onProgres
   const main = databasePath(config);
   const fts = fulltextPathFor(main);
   for (const file of [fts, `${fts}-wal`, `${fts}-shm`]) rmSync(file, { force: true });
+  // The new file is backfilled with every message and title: earlier queue rows (drained ones the
+  // server had not pruned yet) would only be indexed twice. No server runs here.
+  const queue = openMainDatabase(config);
+  try {
+    queue.exec("DELETE FROM fts_queue");
+  } finally {
+    queue.close();
+  }
   const indexer = new SqliteFulltextIndexer(main, fts);
   try {
     indexer.backfill();

@@ -102,7 +102,7 @@ function backfillIfNew(main: BetterSqlite3.Database, fts: BetterSqlite3.Database
 }
 
 /** The last `fts_queue.seq` the index holds (meta key), and reading it. */
-const QUEUE_DONE = "queue_done";
+export const QUEUE_DONE = "queue_done";
 const drainedUpTo = (fts: BetterSqlite3.Database) => Number(getMeta(fts, QUEUE_DONE) ?? 0);
 
 const IN_LIST = 500;
