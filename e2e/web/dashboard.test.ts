@@ -94,7 +94,8 @@ describe.skipIf(!HAS_BROWSER)("the dashboard against a seeded server", () => {
     await page.close();
   });
 
-  it("filters by agent, sorts by cost, keeps both in the URL, and opens a session", async () => {
+  // Retried: on a loaded 2-core CI box this browser flow has timed out once in a clean-clone run.
+  it("filters by agent, sorts by cost, keeps both in the URL, and opens a session", { retry: 2 }, async () => {
     const api = app.server.client(app.key);
     const expected = (await api.listSessions({ source: "codex-cli", sort: "cost", order: "desc", limit: 100 })).sessions;
     expect(expected.length).toBe(12);
