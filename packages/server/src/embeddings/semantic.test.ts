@@ -13,7 +13,7 @@ import { createSemanticSearch, type SemanticSearch } from "./index.js";
 import { LocalEmbeddingProvider } from "./providers/local.js";
 import { OpenAIEmbeddingProvider } from "./providers/openai.js";
 import { normalize, ProviderError, type EmbeddingProvider } from "./providers/types.js";
-import { dot } from "./kmeans.js";
+import { dot } from "./vector-index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "opensync-embeddings-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -39,7 +39,7 @@ describe("vector index", () => {
   it("finds >= 95% of the exact top 10 (binary codes + float rescoring), and only the user's own", async () => {
     const db = openVectorConnection(await migratedPath());
     const dims = 384;
-    const index = new VectorIndex(db, { trainAt: Infinity, lists: 16, probes: 8, exactBelow: Infinity, candidates: 200 });
+    const index = new VectorIndex(db, { residentAt: Infinity, candidates: 200 });
     const all = corpus(6050, dims, 42);
     const vectors = all.slice(0, 6000);
     const write = <T>(w: () => T) => writeWithRetry(db, w);
@@ -63,33 +63,35 @@ describe("vector index", () => {
     db.close();
   });
 
-  it("IVF lists: a large user's codes move into k-means lists and probing them finds >= 95% of the exact top 10; a small user's stay in one partition", async () => {
-    const db = openVectorConnection(await migratedPath());
+  it("resident codes: a large user's codes are loaded into memory and scanned there (>= 95% of the exact top 10, only their own); a small user's stay in vec0; writes keep the copy current", async () => {
+    const path = await migratedPath();
+    const db = openVectorConnection(path);
     // 128 sign bits are coarser than a real model's 384: more candidates make up for it here.
     const dims = 128;
-    const tuning = { trainAt: 3000, lists: 16, probes: 4, exactBelow: 1000, candidates: 400 };
-    const index = new VectorIndex(db, tuning);
+    const index = new VectorIndex(db, { residentAt: 1000, candidates: 400 });
     const all = corpus(6050, dims, 7);
     const vectors = all.slice(0, 6000);
     const queries = all.slice(6000);
     const owner = (i: number) => (i % 10 === 0 ? "u2" : "u1");
     const write = <T>(w: () => T) => writeWithRetry(db, w);
+    const insert = db.prepare("INSERT INTO embedding_chunks (id, message_id, session_id, user_id, ord, field, text, hash) VALUES (?, ?, ?, ?, ?, 'text', '', '')");
     await write(() => {
       index.ensure(dims);
-      const insert = db.prepare("INSERT INTO embedding_chunks (id, message_id, session_id, user_id, ord, field, text, hash) VALUES (?, ?, ?, ?, ?, 'text', '', '')");
       vectors.forEach((_, i) => insert.run(i + 1, owner(i) === "u2" ? 2 : 1, owner(i) === "u2" ? "s2" : "s1", owner(i), i));
-      index.add(vectors.map((vector, i) => ({ chunkId: i + 1, userId: owner(i), vector })));
+      index.add(vectors.slice(0, 5000).map((vector, i) => ({ chunkId: i + 1, userId: owner(i), vector })));
     });
-    expect(index.trained()).toBe(false);
-    expect(await index.maybeTrain(write)).toBe(true);
-    expect(index.trained()).toBe(true);
+    expect(index.residentUsers().size).toBe(0);
 
-    const lists = (user: string) => db.prepare("SELECT list, count(*) AS n FROM vec.embedding_codes WHERE user_id = ? GROUP BY list").all(user) as Array<{ list: number; n: number }>;
-    const large = lists("u1");
-    expect(large.some((l) => l.list === -1)).toBe(false);
-    expect(large.length).toBeGreaterThan(8);
-    expect(large.reduce((sum, l) => sum + l.n, 0)).toBe(5400);
-    expect(lists("u2")).toEqual([{ list: -1, n: 600 }]);
+    // The first search of the large user is answered by vec0 and starts the load (its first slice
+    // is read at once); rows written while it loads are in the copy.
+    const first = index.search("u1", queries[0], 10, 4500);
+    expect(first).toHaveLength(10);
+    await write(() => index.add(vectors.slice(5000).map((vector, j) => ({ chunkId: 5001 + j, userId: owner(5000 + j), vector }))));
+    await index.load("u1");
+    expect(index.residentUsers()).toEqual(new Map([["u1", 5400]]));
+    // maintain() finds no other user large enough.
+    await index.maintain();
+    expect([...index.residentUsers().keys()]).toEqual(["u1"]);
 
     let found = 0;
     for (const q of queries) {
@@ -100,13 +102,36 @@ describe("vector index", () => {
       found += approx.filter((h) => exact.has(h.chunkId)).length;
     }
     expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
-    // The small user is scanned whole, and only ever sees their own chunks.
+    // The small user is scanned whole in vec0, and only ever sees their own chunks.
     const small = index.search("u2", queries[0], 10, 600);
     expect(small.map((h) => h.chunkId)).toEqual(index.exact("u2", queries[0], 10).map((h) => h.chunkId));
+    // A large user's query never returns the small user's chunks, even when it is one of theirs.
+    expect(index.search("u1", vectors[0], 10, 5400).some((h) => h.chunkId === 1)).toBe(false);
 
-    // A vector added later for the large user lands in its nearest list, not the unassigned one.
-    await write(() => index.add([{ chunkId: 1, userId: "u1", vector: vectors[0] }]));
-    expect((db.prepare("SELECT list FROM vec.embedding_codes WHERE rowid = 1").pluck().get() as number) >= 0).toBe(true);
+    // A replaced vector is found by its new value; a removed chunk is gone from the resident copy.
+    const moved = queries[1];
+    await write(() => index.add([{ chunkId: 2, userId: "u1", vector: moved }]));
+    expect(index.search("u1", moved, 1, 5400)[0]).toEqual({ chunkId: 2, score: expect.closeTo(1, 5) });
+    await write(() => {
+      db.prepare("DELETE FROM embedding_chunks WHERE id = 2").run();
+      index.remove([2]);
+    });
+    expect(index.residentUsers().get("u1")).toBe(5399);
+    expect(index.search("u1", moved, 10, 5399).some((h) => h.chunkId === 2)).toBe(false);
+
+    // Another process writing codes makes the copies stale: they are dropped and loaded again.
+    const other = openVectorConnection(path);
+    const otherIndex = new VectorIndex(other, { residentAt: 1000, candidates: 400 });
+    await writeWithRetry(other, () => otherIndex.remove([3]));
+    other.close();
+    index.search("u1", queries[2], 10, 5399);
+    expect(index.residentUsers().size).toBe(0);
+    await index.load("u1");
+    expect(index.residentUsers().get("u1")).toBe(5399);
+
+    // A model change drops everything, the copies too.
+    await write(() => index.drop());
+    expect(index.residentUsers().size).toBe(0);
     db.close();
   }, 120_000);
 });

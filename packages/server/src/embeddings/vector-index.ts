@@ -1,45 +1,61 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { dot, kmeans, nearest, nearestN } from "./kmeans.js";
+import { ResidentCodes } from "./resident-codes.js";
 
 /**
  * The vector index: sqlite-vec's `vec0` holds a binary code (one sign bit per dimension) of every
- * chunk's vector, partitioned by user and by IVF list; `embedding_vectors` holds the float vectors.
+ * chunk's vector, partitioned by user; `embedding_vectors` holds the float vectors.
  *
- * A query (1) picks the IVF lists whose centroids are nearest the query (a user with fewer than
- * `exactBelow` vectors, or any user before the lists are trained, has every code in the UNASSIGNED
- * list and is scanned whole), (2) asks vec0 for the nearest binary codes by Hamming distance
- * inside those partitions, and (3) rescores those candidates exactly with their float vectors. Binary codes make the scan 32x smaller than floats; the lists
- * make it touch a fraction of the rows. Measured in docs/benchmarks.md (recall@10 against exact
- * search, p95 at 1M chunks); bench/search-semantic.mjs runs it.
+ * A query (1) finds the user's nearest binary codes by Hamming distance, and (2) rescores those
+ * candidates exactly with their float vectors. Binary codes are 32x smaller than floats, and at
+ * 500 candidates the rescoring recovers the exact top 10 (docs/benchmarks.md). Where the codes are
+ * scanned depends on the user's size:
  *
- * The user is a partition key: a query only ever scans that user's codes.
+ * - a user with fewer than `residentAt` vectors: vec0's scan of their partition (a few ms);
+ * - a larger user: a copy of their codes resident in memory (`ResidentCodes`, 52 bytes a vector
+ *   plus an id map), scanned whole with WebAssembly SIMD: ~10 ms of CPU at 1M chunks, where vec0
+ *   takes 40-70 ms at k = 10-50 and more at k = 500. It is loaded in the background, in slices,
+ *   the first time the user searches or the worker is idle; until then vec0 answers.
+ *
+ * vec0 stays the persistent copy (and is what a restart loads from nowhere: the resident copy is
+ * rebuilt from the float vectors). Measured in docs/benchmarks.md; bench/search-semantic.mjs runs it.
+ *
+ * The user is a partition key, and the resident copies are per user: a query only ever scans that
+ * user's codes.
+ *
+ * Earlier versions spread large users' codes over k-means IVF lists (the `list` partition key,
+ * kept in the table so existing files need no rebuild: a user's scan covers all of their lists).
+ * The lists could not reach recall@10 0.95 at 1M chunks within 50 ms; they are no longer trained.
  */
 
 export interface IndexTuning {
-  /** Train the IVF lists once this many vectors are indexed. */
-  trainAt: number;
-  lists: number;
-  /** Lists probed per query. */
-  probes: number;
-  /** A user with fewer vectors than this keeps their codes unassigned and is scanned whole. */
-  exactBelow: number;
+  /** A user with at least this many vectors has their codes scanned in memory (see above). */
+  residentAt: number;
   /** Binary-code candidates rescored with float vectors, per query. */
   candidates: number;
 }
 
 /**
- * IVF lists are trained once 50k vectors exist; a user under 50k is scanned whole (one partition).
- * Measured by bench/search-semantic.mjs (docs/benchmarks.md), one user, clustered 384-d vectors:
- * at 100k chunks, 16 of 256 lists probed and 500 candidates rescored find all of the exact top 10
- * (recall 1.00) at p95 27 ms of CPU (8 probes: 16 ms); at 1M chunks the same finds 0.78 at 67 ms,
- * short of the 0.95 / 50 ms goal: 256 lists are too few for 2,000 topics (see the benchmarks).
- * 500 candidates rather than 240: 240 found 0.92 at 100k.
+ * Resident from 10k vectors: vec0's scan of a 50k partition at 500 candidates costs ~37 ms of CPU
+ * (docs/benchmarks.md), the resident scan well under 1 ms; 10k vectors hold ~0.9 MB in memory.
+ * 500 candidates rather than 240: 240 found 0.92 of the exact top 10 at 100k (a topic has ~500
+ * members and the sign bits alone cannot order them finely).
  */
-export const DEFAULT_TUNING: IndexTuning = { trainAt: 50_000, lists: 256, probes: 16, exactBelow: 50_000, candidates: 500 };
+export const DEFAULT_TUNING: IndexTuning = { residentAt: 10_000, candidates: 500 };
 
-/** The list of a vector added before the lists were trained (or while they are reassigned). */
+/** The vec0 `list` of every code (see "Earlier versions" above). */
 const UNASSIGNED = -1;
 const TABLE = "vec.embedding_codes";
+/** Rows read per slice while loading a user's resident codes (~3 MB of float vectors). */
+const LOAD_PAGE = 2000;
+/** How often the worker's idle rounds look for users that grew past `residentAt`. */
+const MAINTAIN_EVERY_MS = 60_000;
+
+/** Inner product of two vectors of the same width (cosine for L2-normalised vectors). */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
 
 export interface IndexEntry {
   chunkId: number;
@@ -61,42 +77,20 @@ export function binaryCode(vector: Float32Array): Buffer {
 export const vectorBytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 export const vectorFrom = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
-/** How often the set of users large enough for lists is recounted (a scan of the chunks' user index). */
-const LARGE_USERS_EVERY_MS = 60_000;
-
 export class VectorIndex {
-  private centroids: Float32Array[] | null = null;
   private dims: number | null = null;
-  /**
-   * Users with at least `exactBelow` vectors: only theirs are spread over the IVF lists. Everyone
-   * else keeps their codes in the UNASSIGNED list, so that scanning all of a small user's codes
-   * reads one partition (vec0 stores each partition in its own fixed-size chunks: a few vectors
-   * spread over hundreds of lists would make their full scan read hundreds of mostly empty chunks).
-   */
-  private largeUsers = new Set<string>();
-  private largeCheckedAt = 0;
-  /** Large users whose codes have all been moved into lists (by this process). */
-  private readonly settled = new Set<string>();
+  /** Users whose codes are resident in memory and complete. */
+  private readonly resident = new Map<string, ResidentCodes>();
+  /** Users whose codes are being loaded: the partial copy (kept current by add/remove) and the load. */
+  private readonly loading = new Map<string, { codes: ResidentCodes; done: Promise<void> }>();
+  /** Bumped by `drop` (and by another process's writes): loads started before it are abandoned. */
+  private generation = 0;
+  /** `PRAGMA vec.data_version` when last looked: it moves only when another connection commits codes. */
+  private vecVersion = -1;
+  private maintainedAt = 0;
 
   constructor(private readonly db: BetterSqlite3.Database, readonly tuning: IndexTuning = DEFAULT_TUNING) {
     this.dims = Number(this.meta("index_dims")) || null;
-    const stored = this.meta("centroids");
-    if (stored && this.dims) {
-      this.centroids = (JSON.parse(stored) as string[]).map((b) => vectorFrom(Buffer.from(b, "base64")));
-      this.refreshLargeUsers(true);
-    }
-  }
-
-  private refreshLargeUsers(force = false): void {
-    if (!force && Date.now() - this.largeCheckedAt < LARGE_USERS_EVERY_MS) return;
-    this.largeCheckedAt = Date.now();
-    const users = this.db.prepare("SELECT user_id FROM embedding_chunks GROUP BY user_id HAVING count(*) >= ?").pluck().all(this.tuning.exactBelow) as string[];
-    this.largeUsers = new Set(users);
-  }
-
-  /** The IVF list a new vector of `userId` goes to. */
-  private listFor(userId: string, vector: Float32Array): number {
-    return this.centroids && this.largeUsers.has(userId) ? nearest(vector, this.centroids) : UNASSIGNED;
   }
 
   private meta(key: string): string | undefined {
@@ -111,8 +105,9 @@ export class VectorIndex {
     return this.dims;
   }
 
-  trained(): boolean {
-    return this.centroids !== null;
+  /** Users whose codes are resident in memory (complete), and how many codes each. */
+  residentUsers(): Map<string, number> {
+    return new Map([...this.resident].map(([user, codes]) => [user, codes.count]));
   }
 
   /** Creates the vec0 table for vectors of `dims` (dropping one of another width). Call in a write transaction. */
@@ -135,42 +130,54 @@ export class VectorIndex {
       .prepare("SELECT v.chunk_id AS chunkId, c.user_id AS userId, v.vector FROM embedding_vectors v JOIN embedding_chunks c ON c.id = v.chunk_id WHERE v.chunk_id NOT IN (SELECT id FROM vec.embedding_codes_rowids)")
       .all() as Array<{ chunkId: number; userId: string; vector: Buffer }>;
     if (missing.length) this.add(missing.map((m) => ({ chunkId: m.chunkId, userId: m.userId, vector: vectorFrom(m.vector) })));
+    // The k-means centroids of earlier versions (see the top of this file) are not used any more.
+    this.setMeta("centroids", null);
   }
 
-  /** Forgets every vector and the trained lists (model change). Call in a write transaction. */
+  /** Forgets every vector (model change). Call in a write transaction. */
   drop(): void {
     this.db.exec(`DROP TABLE IF EXISTS ${TABLE}`);
     this.db.exec("DELETE FROM embedding_vectors");
     this.setMeta("index_dims", null);
     this.setMeta("centroids", null);
     this.dims = null;
-    this.centroids = null;
-    this.settled.clear();
+    this.forgetResident();
+  }
+
+  private forgetResident(): void {
+    this.generation++;
+    this.resident.clear();
+    this.loading.clear();
   }
 
   private tableExists(): boolean {
     return !!this.db.prepare("SELECT 1 FROM vec.sqlite_master WHERE name = 'embedding_codes'").get();
   }
 
+  /** The copy of `userId`'s codes to keep current, if any (complete or being loaded). */
+  private residentOf(userId: string): ResidentCodes | undefined {
+    return this.resident.get(userId) ?? this.loading.get(userId)?.codes;
+  }
+
   /** Adds (or replaces) vectors. Call in a write transaction, after `ensure`. */
   add(entries: IndexEntry[]): void {
     const putVector = this.db.prepare("INSERT OR REPLACE INTO embedding_vectors (chunk_id, vector) VALUES (?, ?)");
-    for (const e of entries) putVector.run(e.chunkId, vectorBytes(e.vector));
-    this.putCodes(entries);
-  }
-
-  /** Writes (or moves) the binary codes of these vectors into their lists. */
-  private putCodes(entries: IndexEntry[]): void {
     const delCode = this.db.prepare(`DELETE FROM ${TABLE} WHERE rowid = ?`);
     const putCode = this.db.prepare(`INSERT INTO ${TABLE} (rowid, user_id, list, code) VALUES (?, ?, ?, vec_bit(?))`);
     for (const e of entries) {
+      putVector.run(e.chunkId, vectorBytes(e.vector));
+      const code = binaryCode(e.vector);
       delCode.run(BigInt(e.chunkId));
-      putCode.run(BigInt(e.chunkId), e.userId, BigInt(this.listFor(e.userId, e.vector)), binaryCode(e.vector));
+      putCode.run(BigInt(e.chunkId), e.userId, BigInt(UNASSIGNED), code);
+      // Applied before the commit: if the transaction rolls back, the copy holds a code whose
+      // vector is not stored, and rescoring (which reads the stored vectors) drops it.
+      this.residentOf(e.userId)?.put(e.chunkId, code);
     }
   }
 
   /** Removes the codes of deleted chunks (their float vectors went with the chunk rows). */
   remove(chunkIds: number[]): void {
+    for (const codes of [...this.resident.values(), ...[...this.loading.values()].map((l) => l.codes)]) for (const id of chunkIds) codes.remove(id);
     if (!this.tableExists()) return;
     const del = this.db.prepare(`DELETE FROM ${TABLE} WHERE rowid = ?`);
     for (const id of chunkIds) del.run(BigInt(id));
@@ -182,28 +189,33 @@ export class VectorIndex {
   }
 
   /**
+   * Another process wrote codes (two servers on one data dir, or a tool): the resident copies may
+   * be stale, so they are dropped and loaded again. This connection's own commits do not move
+   * data_version (SQLite: "PRAGMA data_version"), so the server's own worker costs nothing here.
+   */
+  private checkOutsideWrites(): void {
+    const version = this.db.pragma("vec.data_version", { simple: true }) as number;
+    if (this.vecVersion !== -1 && version !== this.vecVersion) this.forgetResident();
+    this.vecVersion = version;
+  }
+
+  /**
    * The user's chunks nearest `query`, best first, scored by cosine similarity. `userCount`: how
-   * many vectors the user has (decides between probing lists and scanning all of theirs).
+   * many vectors the user has (decides whether their codes belong in memory).
    */
   search(userId: string, query: Float32Array, k: number, userCount: number, candidates = Math.max(this.tuning.candidates, k * 4)): ScoredChunk[] {
     if (!this.dims || !this.tableExists() || userCount === 0) return [];
+    this.checkOutsideWrites();
     const code = binaryCode(query);
-    const found: Array<{ id: number; distance: number }> = [];
-    const want = Math.min(candidates, 4096);
-    const scan = this.db.prepare(`SELECT rowid AS id, distance FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ?`);
-    const scanList = this.db.prepare(`SELECT rowid AS id, distance FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ? AND list = ?`);
-    const collect = (rows: unknown[]) => {
-      for (const r of rows as Array<{ id: number | bigint; distance: number }>) found.push({ id: Number(r.id), distance: r.distance });
-    };
-    if (!this.centroids || userCount < this.tuning.exactBelow) collect(scan.all(code, want, userId));
-    else {
-      // Every probed list is asked for the whole candidate budget: the true neighbours usually sit
-      // in one or two lists, so a share per list would starve exactly those. The best codes of all
-      // probed lists are then merged by Hamming distance. (A list's scan costs its size, not k.)
-      for (const list of [...nearestN(query, this.centroids, this.tuning.probes), UNASSIGNED]) collect(scanList.all(code, want, userId, BigInt(list)));
-      found.sort((a, b) => a.distance - b.distance);
-    }
-    return this.rescore(found.slice(0, want).map((f) => f.id), query, k);
+    const resident = this.resident.get(userId);
+    if (resident) return this.rescore(resident.nearest(code, candidates), query, k);
+    if (userCount >= this.tuning.residentAt) void this.load(userId);
+    // vec0 answers at most 4,096 neighbours.
+    const rows = this.db
+      .prepare(`SELECT rowid AS id FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ?`)
+      .pluck()
+      .all(code, Math.min(candidates, 4096), userId) as Array<number | bigint>;
+    return this.rescore(rows.map(Number), query, k);
   }
 
   /** Exact cosine ranking of the given chunks (rescoring, or a small filtered set). */
@@ -243,51 +255,52 @@ export class VectorIndex {
   }
 
   /**
-   * Trains the IVF lists (k-means on a sample) once enough vectors exist, then moves every code
-   * into its list in small write transactions. Safe to interrupt: unmoved codes stay in the
-   * UNASSIGNED list, which every query probes, and the next call carries on.
+   * Loads `userId`'s codes into memory, from their float vectors (the source of truth), a slice of
+   * rows at a time with the event loop free in between (~10 ms a slice). Writes during the load go
+   * to the partial copy too, so it is complete when the last slice is read. Resolves when resident
+   * (or abandoned: the index was dropped, or the connection closed).
    */
-  async maybeTrain(write: <T>(work: () => T) => Promise<T>, sampleSize = Math.min(20_000, 64 * this.tuning.lists)): Promise<boolean> {
-    if (!this.dims || !Number.isFinite(this.tuning.trainAt)) return false;
-    if (!this.centroids) {
-      const total = this.count();
-      if (total < this.tuning.trainAt) return false;
-      const sample = this.db
-        .prepare("SELECT vector FROM embedding_vectors WHERE chunk_id % ? = 0 LIMIT ?")
-        .pluck()
-        .all(Math.max(1, Math.floor(total / sampleSize)), sampleSize) as Buffer[];
-      const centroids = await kmeans(sample.map(vectorFrom), this.tuning.lists);
-      await write(() => this.setMeta("centroids", JSON.stringify(centroids.map((c) => vectorBytes(c).toString("base64")))));
-      this.centroids = centroids;
-      this.largeCheckedAt = 0;
-    }
-    this.refreshLargeUsers();
-    return this.reassign(write);
-  }
-
-  private async reassign(write: <T>(work: () => T) => Promise<T>): Promise<boolean> {
-    const anyUnassigned = this.db.prepare(`SELECT rowid FROM ${TABLE} WHERE user_id = ? AND list = ? LIMIT 1`).pluck();
-    // Walk the user's chunks by id (an index range per page). Paging through the UNASSIGNED
-    // partition itself would rescan its emptied slots from the start on every page (vec0 does not
-    // compact deleted rows): quadratic at a million codes.
+  load(userId: string): Promise<void> {
+    if (this.resident.has(userId) || !this.dims) return Promise.resolve();
+    const pending = this.loading.get(userId);
+    if (pending) return pending.done;
+    const generation = this.generation;
+    const codes = new ResidentCodes(this.dims);
     const page = this.db.prepare(
-      "SELECT c.id AS chunkId, v.vector FROM embedding_chunks c JOIN embedding_vectors v ON v.chunk_id = c.id WHERE c.user_id = ? AND c.id > ? ORDER BY c.id LIMIT 500",
+      "SELECT c.id, v.vector FROM embedding_chunks c JOIN embedding_vectors v ON v.chunk_id = c.id WHERE c.user_id = ? AND c.id > ? ORDER BY c.id LIMIT ?",
     );
-    // Only large users' codes move into lists; small users' stay in the UNASSIGNED partition.
-    for (const userId of this.largeUsers) {
-      if (this.settled.has(userId)) continue;
-      if (anyUnassigned.get(userId, BigInt(UNASSIGNED)) !== undefined) {
-        for (let after = 0; ; ) {
-          const rows = page.all(userId, after) as Array<{ chunkId: number; vector: Buffer }>;
-          if (rows.length === 0) break;
-          after = rows[rows.length - 1].chunkId;
-          await write(() => this.putCodes(rows.map((r) => ({ chunkId: r.chunkId, userId, vector: vectorFrom(r.vector) }))));
-        }
+    const current = () => generation === this.generation && this.db.open;
+    const done = (async () => {
+      for (let after = 0; ; ) {
+        if (!current()) return;
+        const rows = page.all(userId, after, LOAD_PAGE) as Array<{ id: number; vector: Buffer }>;
+        if (rows.length === 0) break;
+        for (const r of rows) codes.put(r.id, binaryCode(vectorFrom(r.vector)));
+        after = rows[rows.length - 1].id;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      // From now on this user's new vectors go straight to their lists.
-      this.settled.add(userId);
-    }
-    return true;
+      if (current()) this.resident.set(userId, codes);
+    })()
+      // A closed connection (shutdown) or a dropped table ends the load; the next search retries.
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.loading.get(userId)?.codes === codes) this.loading.delete(userId);
+      });
+    this.loading.set(userId, { codes, done });
+    return done;
   }
 
+  /**
+   * The worker's idle-time upkeep: loads the codes of every user at or above `residentAt` that is
+   * not resident yet (so that their first search is fast too).
+   */
+  async maintain(): Promise<void> {
+    if (!this.dims || !this.tableExists()) return;
+    this.checkOutsideWrites();
+    // Counting every user's chunks reads the whole user index (~0.1 s at 1M chunks): once a minute.
+    if (Date.now() - this.maintainedAt < MAINTAIN_EVERY_MS) return;
+    this.maintainedAt = Date.now();
+    const users = this.db.prepare("SELECT user_id FROM embedding_chunks GROUP BY user_id HAVING count(*) >= ?").pluck().all(this.tuning.residentAt) as string[];
+    for (const user of users) await this.load(user);
+  }
 }

@@ -183,7 +183,7 @@ export class EmbeddingWorker {
     await this.write(() => this.db.prepare("INSERT INTO embedding_meta (key, value) VALUES ('fingerprint', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(to));
   }
 
-  /** One round: sweep deletions, embed a batch of due jobs, train the lists when due. Returns jobs done. */
+  /** One round: sweep deletions, embed a batch of due jobs, load large users' codes into memory when idle. Returns jobs done. */
   async runOnce(now = Date.now()): Promise<number> {
     if (this.closed) return 0;
     await this.sweepTombstones();
@@ -194,7 +194,7 @@ export class EmbeddingWorker {
       .all(now, this.options.batchMessages) as Job[];
     if (jobs.length === 0) {
       if (this.closed) return 0;
-      await this.index.maybeTrain((w) => this.write(w));
+      await this.index.maintain();
       return 0;
     }
     await this.process(jobs);

@@ -1,0 +1,266 @@
+/**
+ * One large user's binary codes, resident in memory, scanned whole by Hamming distance.
+ *
+ * Why: at 1M chunks the IVF lists in sqlite-vec could not reach recall@10 >= 0.95 under 50 ms
+ * (docs/benchmarks.md): the lists split a topic's members, and vec0's per-list KNN cost grows with k.
+ * The binary codes themselves rank well (a whole scan with 500 candidates rescored finds the exact
+ * top 10); what was slow was reading them through vec0. Held as packed bytes in a WebAssembly
+ * memory, the 48-byte codes of 1M chunks (48 MB) are XORed and counted 16 bytes at a time by
+ * WebAssembly SIMD (`i8x16.popcnt`, in Node since v16.4 / V8 9.1): a whole scan is a few ms of CPU.
+ * The best `want` codes are then picked with a histogram of the distances (they are small integers:
+ * 0..bits), not a sort. Nothing to train, so nothing blocks the event loop when a user grows.
+ *
+ * The module is assembled below from its instructions (no toolchain needed); the opcodes are from
+ * the WebAssembly SIMD proposal's binary encoding table (WebAssembly/simd, proposals/simd/
+ * BinarySIMD.md, final version merged into the 2.0 spec). Without SIMD support, a JS scan (SWAR
+ * popcount) over the same bytes does the same work ~5-10x slower.
+ */
+
+/** The part of the WebAssembly JS API used here (the server's TypeScript lib has no DOM types). */
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+};
+type WasmMemory = InstanceType<typeof WebAssembly.Memory>;
+
+// ---------------------------------------------------------------------------------------------
+// The scan function: scan(q, codes, n, stride, out) writes popcount(code_i XOR q) as u16 at out + 2i.
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, d],
+  brIf: (d: number) => [0x0d, d],
+  get: (l: number) => [0x20, l],
+  set: (l: number) => [0x21, l],
+  tee: (l: number) => [0x22, l],
+  i32Const: (v: number) => [0x41, v], // values used here are < 64: one signed-LEB byte
+  i32Add: [0x6a],
+  i32Shl: [0x74],
+  i32GeU: [0x4f],
+  i32LtU: [0x49],
+  i32Store16: [0x3b, 0x01, 0x00], // align 2^1, offset 0
+  v128Load: [0xfd, 0x00, 0x00, 0x00], // align hint 2^0, offset 0
+  v128Zero: [0xfd, 0x0c, ...new Array(16).fill(0)],
+  v128Xor: [0xfd, 0x51],
+  i8x16Popcnt: [0xfd, 0x62],
+  i8x16Add: [0xfd, 0x6e],
+  i16x8ExtaddPairwiseI8x16U: [0xfd, 0x7d],
+  i32x4ExtaddPairwiseI16x8U: [0xfd, 0x7f],
+  i32x4ExtractLane: (lane: number) => [0xfd, 0x1b, lane],
+};
+
+function scanModuleBytes(): Uint8Array {
+  // Params 0..4: q, codes, n, stride, out. Locals: 5 = i, 6 = w (i32), 7 = acc (v128).
+  const [q, codes, n, stride, out, i, w, acc] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const body = [
+    ...[2, 2, I32, 1, V128], // local declarations: 2 x i32, 1 x v128
+    ...op.block,
+    ...op.loop,
+    ...op.get(i), ...op.get(n), ...op.i32GeU, ...op.brIf(1),
+    ...op.v128Zero, ...op.set(acc),
+    ...op.i32Const(0), ...op.set(w),
+    ...op.loop,
+    // acc += popcnt(code[w..w+16] ^ q[w..w+16]) per byte (at most 8 per lane per block: a stride of
+    // up to 496 bytes, 3,968 dimensions, cannot overflow a lane)
+    ...op.get(acc),
+    ...op.get(codes), ...op.get(w), ...op.i32Add, ...op.v128Load,
+    ...op.get(q), ...op.get(w), ...op.i32Add, ...op.v128Load,
+    ...op.v128Xor, ...op.i8x16Popcnt, ...op.i8x16Add, ...op.set(acc),
+    ...op.get(w), ...op.i32Const(16), ...op.i32Add, ...op.tee(w),
+    ...op.get(stride), ...op.i32LtU, ...op.brIf(0),
+    ...op.end,
+    // out[i] = sum of acc's 16 bytes
+    ...op.get(out), ...op.get(i), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add,
+    ...op.get(acc), ...op.i16x8ExtaddPairwiseI8x16U, ...op.i32x4ExtaddPairwiseI16x8U, ...op.tee(acc),
+    ...op.i32x4ExtractLane(0),
+    ...op.get(acc), ...op.i32x4ExtractLane(1), ...op.i32Add,
+    ...op.get(acc), ...op.i32x4ExtractLane(2), ...op.i32Add,
+    ...op.get(acc), ...op.i32x4ExtractLane(3), ...op.i32Add,
+    ...op.i32Store16,
+    ...op.get(codes), ...op.get(stride), ...op.i32Add, ...op.set(codes),
+    ...op.get(i), ...op.i32Const(1), ...op.i32Add, ...op.set(i),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+    ...op.end,
+  ];
+  const leb = (v: number) => {
+    const bytes: number[] = [];
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v) b |= 0x80;
+      bytes.push(b);
+    } while (v);
+    return bytes;
+  };
+  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
+  const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [1, 0x60, 5, I32, I32, I32, I32, I32, 0]), // type 0: (i32 x5) -> ()
+    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 0x01]), // import memory {min 1}
+    ...section(3, [1, 0]), // function 0 has type 0
+    ...section(7, [1, ...name("scan"), 0x00, 0]), // export "scan" = function 0
+    ...section(10, [1, ...leb(body.length), ...body]),
+  ]);
+}
+
+let compiled: object | null | undefined;
+/** The compiled scan module, or null where WebAssembly SIMD is unavailable (the JS scan is used). */
+function scanModule(): object | null {
+  if (compiled === undefined) {
+    const bytes = scanModuleBytes();
+    compiled = process.env.OPENSYNC_VECTOR_SIMD !== "0" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+export function simdAvailable(): boolean {
+  return scanModule() !== null;
+}
+
+function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const PAGE = 65536;
+
+/**
+ * The codes of one user: packed in a WebAssembly memory as [query | codes (capacity x stride) |
+ * distances (capacity x u16)], with each slot's chunk id beside them. Removing a code moves the
+ * last one into its slot, so the scanned range never holds holes.
+ */
+export class ResidentCodes {
+  /** Bytes per code, a multiple of 16 (one SIMD block). */
+  readonly stride: number;
+  private readonly bytes: number;
+  private readonly base: number;
+  private readonly memory: WasmMemory;
+  private readonly scanFn: ((q: number, codes: number, n: number, stride: number, out: number) => void) | null;
+  private capacity = 0;
+  private size = 0;
+  private ids = new Int32Array(0);
+  private readonly slots = new Map<number, number>();
+  private heap!: Uint8Array;
+
+  /** `simd: false` forces the JS scan (tests compare the two). */
+  constructor(readonly dims: number, { simd = true }: { simd?: boolean } = {}) {
+    this.bytes = Math.ceil(dims / 8);
+    this.stride = Math.ceil(this.bytes / 16) * 16;
+    this.base = Math.ceil(this.stride / 64) * 64;
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    const module = simd ? scanModule() : null;
+    this.scanFn = module ? (new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports.scan as ResidentCodes["scanFn"]) : null;
+    this.grow(1024);
+  }
+
+  get count(): number {
+    return this.size;
+  }
+
+  /** Bytes held (codes, distances, ids; not the id map). */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength + this.ids.byteLength;
+  }
+
+  private grow(capacity: number): void {
+    const need = this.base + capacity * (this.stride + 2);
+    const have = this.memory.buffer.byteLength;
+    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    // The codes region starts at `base` and only extends (into the old distances, scratch space).
+    this.heap = new Uint8Array(this.memory.buffer);
+    const ids = new Int32Array(capacity);
+    ids.set(this.ids.subarray(0, this.size));
+    this.ids = ids;
+    this.capacity = capacity;
+  }
+
+  /** Adds or replaces the code of `chunkId` (`code`: the packed sign bits, `ceil(dims / 8)` bytes). */
+  put(chunkId: number, code: Uint8Array): void {
+    let slot = this.slots.get(chunkId);
+    if (slot === undefined) {
+      if (this.size === this.capacity) this.grow(this.capacity * 2);
+      slot = this.size++;
+      this.slots.set(chunkId, slot);
+      this.ids[slot] = chunkId;
+    }
+    const at = this.base + slot * this.stride;
+    this.heap.set(code.subarray(0, this.bytes), at);
+  }
+
+  remove(chunkId: number): void {
+    const slot = this.slots.get(chunkId);
+    if (slot === undefined) return;
+    this.slots.delete(chunkId);
+    const last = --this.size;
+    if (slot !== last) {
+      this.heap.copyWithin(this.base + slot * this.stride, this.base + last * this.stride, this.base + (last + 1) * this.stride);
+      this.ids[slot] = this.ids[last];
+      this.slots.set(this.ids[slot], slot);
+    }
+  }
+
+  has(chunkId: number): boolean {
+    return this.slots.has(chunkId);
+  }
+
+  /** Hamming distance from `query` (packed code) to every code, into the distances region. */
+  private distances(query: Uint8Array): Uint16Array {
+    const heap = this.heap;
+    heap.fill(0, 0, this.stride);
+    heap.set(query.subarray(0, this.bytes), 0);
+    const out = this.base + this.capacity * this.stride;
+    if (this.scanFn) this.scanFn(0, this.base, this.size, this.stride, out);
+    else {
+      const words = new Int32Array(this.memory.buffer);
+      const per = this.stride >> 2;
+      const q = words.slice(0, per);
+      const dist = new Uint16Array(this.memory.buffer, out, this.size);
+      for (let i = 0, o = this.base >> 2; i < this.size; i++, o += per) {
+        let d = 0;
+        for (let j = 0; j < per; j++) d += popcount32(words[o + j] ^ q[j]);
+        dist[i] = d;
+      }
+    }
+    return new Uint16Array(this.memory.buffer, out, this.size);
+  }
+
+  /** The chunk ids of the `want` codes nearest `query` by Hamming distance (ties at the cut: lowest slots). */
+  nearest(query: Uint8Array, want: number): number[] {
+    if (this.size === 0) return [];
+    const dist = this.distances(query);
+    const n = this.size;
+    if (want >= n) return Array.from(this.ids.subarray(0, n));
+    // Distances are 0..bits: a counting pass finds the cut, a second pass collects.
+    const histogram = new Uint32Array(this.stride * 8 + 1);
+    for (let i = 0; i < n; i++) histogram[dist[i]]++;
+    let cut = 0;
+    for (let seen = 0; cut < histogram.length; cut++) {
+      seen += histogram[cut];
+      if (seen >= want) break;
+    }
+    const below: number[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = dist[i];
+      if (d < cut) below.push(this.ids[i]);
+      else if (d === cut && below.length + at.length < want) at.push(this.ids[i]);
+    }
+    for (const id of at) {
+      if (below.length >= want) break;
+      below.push(id);
+    }
+    return below;
+  }
+}
