@@ -13,7 +13,7 @@ import { createSemanticSearch, type SemanticSearch } from "./index.js";
 import { LocalEmbeddingProvider } from "./providers/local.js";
 import { OpenAIEmbeddingProvider } from "./providers/openai.js";
 import { normalize, ProviderError, type EmbeddingProvider } from "./providers/types.js";
-import { dot } from "./vector-index.js";
+import { dot, type IndexTuning } from "./vector-index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "opensync-embeddings-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,10 +48,10 @@ class CountingProvider implements EmbeddingProvider {
 }
 
 let dirCount = 0;
-async function fixture(provider: EmbeddingProvider | null, dataDir = join(tmp, `data${dirCount++}`)) {
+async function fixture(provider: EmbeddingProvider | null, dataDir = join(tmp, `data${dirCount++}`), tuning?: IndexTuning) {
   const config = loadConfig({ dataDir }, {});
   const store = await openSqliteStore({ path: join(dataDir, "opensync.db") });
-  const semantic = createSemanticSearch(config, undefined, { start: false, provider, worker: { minBackoffMs: 50 } });
+  const semantic = createSemanticSearch(config, undefined, { start: false, provider, worker: { minBackoffMs: 50 }, tuning });
   return { config, store, semantic, dataDir };
 }
 
@@ -241,6 +241,31 @@ describe("embedding worker and job table", () => {
     await f.semantic.worker.runOnce();
     const codes = f.semantic.db.prepare("SELECT count(*) FROM vec.embedding_codes_rowids").pluck().get();
     expect(codes).toBe(1);
+    expect(await f.semantic.search({ userId: alice, query: "sqlite migration index", filters: {}, limit: 5 })).toEqual([]);
+  });
+
+  it("a user past residentAt: the idle worker loads their codes into memory; searches read them there, only theirs; deletions leave the copy", async () => {
+    const provider = new CountingProvider();
+    const f = await fixture(provider, undefined, { residentAt: 3, candidates: 500 });
+    open.push(f);
+    const alice = await user(f.store, "alice2@example.com");
+    const bob = await user(f.store, "bob2@example.com");
+    await sync(f.store, alice, "a1", [["m1", "sqlite migration index"], ["m2", "unrelated words here"], ["m3", "docker deploy notes"]]);
+    await sync(f.store, bob, "b1", [["m1", "sqlite migration index"], ["m2", "react button layout"]]);
+    await drain(f.semantic);
+    // Alice has 3 chunks (resident), Bob 2 (vec0).
+    expect(f.semantic.index.residentUsers()).toEqual(new Map([[alice, 3]]));
+    const hits = await f.semantic.search({ userId: alice, query: "sqlite migration index", filters: {}, limit: 5 });
+    expect(hits.map((h) => h.chunkText)).toEqual(["sqlite migration index", expect.any(String), expect.any(String)]);
+    const aliceSession = hits[0].sessionId;
+    expect(hits.every((h) => h.sessionId === aliceSession)).toBe(true);
+    const bobHits = await f.semantic.search({ userId: bob, query: "sqlite migration index", filters: {}, limit: 5 });
+    expect(bobHits).toHaveLength(2);
+    expect(bobHits.every((h) => h.sessionId !== aliceSession)).toBe(true);
+
+    expect(await f.store.sessions.delete(alice, aliceSession)).toBe(true);
+    await f.semantic.worker.runOnce();
+    expect(f.semantic.index.residentUsers().get(alice)).toBe(0);
     expect(await f.semantic.search({ userId: alice, query: "sqlite migration index", filters: {}, limit: 5 })).toEqual([]);
   });
 });
