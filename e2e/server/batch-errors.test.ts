@@ -76,7 +76,7 @@ describe("POST /sync/batch partial errors", () => {
         { sessionExternalId: "sizes", externalId: "fine", role: "tool", textContent: "y".repeat(1024 * 1024) },
       ],
     });
-    expect(result).toEqual({ ok: true, sessions: 0, messages: 1, errors: [{ kind: "message", index: 0, error: expect.stringMatching(/^textContent: /) }] });
+    expect(result).toEqual({ ok: true, sessions: 0, messages: 1, errors: [{ kind: "message", index: 0, error: expect.stringMatching(/^textContent: /) }], features: ["tool-text-from-output"] });
     expect((await api.getSession("sizes")).messages.map((m) => [m.externalId, m.textContent?.length])).toEqual([["fine", 1024 * 1024]]);
     // Over 16 MB in all: the body itself is refused.
     const res = await server.request("/sync/batch", { key, body: { messages: [{ sessionExternalId: "sizes", externalId: "x", textContent: "z".repeat(16 * 1024 * 1024) }] } });
@@ -92,12 +92,13 @@ describe("POST /sync/batch partial errors", () => {
         { kind: "session", index: 0, error: expect.stringMatching(/^externalId: /) },
         { kind: "message", index: 0, error: expect.stringMatching(/sessionExternalId/) },
       ],
+      features: ["tool-text-from-output"],
     });
   });
 
   test("empty and absent arrays are fine; a non-array is a 400 naming the field", async () => {
-    expect(await batch({})).toEqual({ ok: true, sessions: 0, messages: 0, errors: [] });
-    expect(await batch({ sessions: [], messages: null })).toEqual({ ok: true, sessions: 0, messages: 0, errors: [] });
+    expect(await batch({})).toEqual({ ok: true, sessions: 0, messages: 0, errors: [], features: ["tool-text-from-output"] });
+    expect(await batch({ sessions: [], messages: null })).toEqual({ ok: true, sessions: 0, messages: 0, errors: [], features: ["tool-text-from-output"] });
     await expectError(await server.request("/sync/batch", { key, body: { sessions: {} } }), 400, "invalid_input", /^sessions: /);
     await expectError(await server.request("/sync/batch", { key, body: { messages: "m" } }), 400, "invalid_input", /^messages: /);
     await expectError(await server.request("/sync/batch", { key, body: [] }), 400, "invalid_input");

@@ -227,7 +227,7 @@ describe("Claude Code plugin (claude-code-sync)", () => {
         },
       ],
     });
-    expect(batch).toEqual({ ok: true, sessions: 1, messages: 2, errors: [] });
+    expect(batch).toEqual({ ok: true, sessions: 1, messages: 2, errors: [], features: ["tool-text-from-output"] });
     const { session, messages } = await api.getSession("cc-batch-1");
     expect(session).toMatchObject({
       source: "claude-code",

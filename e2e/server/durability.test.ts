@@ -87,7 +87,7 @@ describe("restart durability", () => {
     expect(integrityCheck(server.dataDir)).toBe("ok");
     const present = (await api.listSessionIds()).sessionIds.includes("inflight");
     if (outcome.ok) {
-      expect(outcome.r).toEqual({ ok: true, sessions: 1, messages: 4000, errors: [] });
+      expect(outcome.r).toEqual({ ok: true, sessions: 1, messages: 4000, errors: [], features: ["tool-text-from-output"] });
       expect(present).toBe(true);
     }
     if (present) expect((await api.getSession("inflight")).messages).toHaveLength(4000);

@@ -55,10 +55,10 @@ function comparable(detail: SessionDetailResponse) {
 describe("idempotency", () => {
   test("50 concurrent identical batches leave exactly what one batch leaves", async () => {
     const batch = corpus();
-    expect(await once.syncBatch(batch)).toEqual({ ok: true, sessions: 5, messages: 100, errors: [] });
+    expect(await once.syncBatch(batch)).toEqual({ ok: true, sessions: 5, messages: 100, errors: [], features: ["tool-text-from-output"] });
 
     const results = await Promise.all(Array.from({ length: 50 }, () => many.syncBatch(batch)));
-    for (const r of results) expect(r).toEqual({ ok: true, sessions: 5, messages: 100, errors: [] });
+    for (const r of results) expect(r).toEqual({ ok: true, sessions: 5, messages: 100, errors: [], features: ["tool-text-from-output"] });
 
     const [a, b] = await Promise.all([once.listSessions({ limit: 100 }), many.listSessions({ limit: 100 })]);
     expect(b.sessions).toHaveLength(5);

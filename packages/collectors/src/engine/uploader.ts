@@ -1,6 +1,6 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { OpenSyncError, type OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncError, toolOutputText, type OpenSyncClient, type SyncFeature } from "@opensync/protocol";
 import { fitMessage } from "./limits.js";
 
 const gzipAsync = promisify(gzip);
@@ -127,6 +127,8 @@ export class Uploader {
   private readonly latestSession = new Map<string, Item>();
   private readonly appliedSeq = new Map<string, number>();
   private sessionSeq = 0;
+  /** What the server announced in its batch responses (none until the first one arrives). */
+  private readonly serverFeatures = new Set<SyncFeature>();
   readonly totals = { requests: 0, sessions: 0, messages: 0, bytesSent: 0, rejected: 0 };
 
   constructor(
@@ -164,7 +166,8 @@ export class Uploader {
   }
 
   private item(kind: Item["kind"], value: unknown, origin?: UploadOrigin): Item {
-    const json = Buffer.from(JSON.stringify(value), "utf8");
+    const wire = kind === "message" && this.serverFeatures.has("tool-text-from-output") ? withoutRepeatedToolText(value) : value;
+    const json = Buffer.from(JSON.stringify(wire), "utf8");
     const item: Item = { kind, json, bytes: json.length + 1, origin };
     if (kind === "session") {
       const v = value as { externalId?: unknown; sessionId?: unknown };
@@ -301,6 +304,7 @@ export class Uploader {
         this.totals.sessions += res.sessions;
         this.totals.messages += res.messages;
         this.totals.bytesSent += data.byteLength;
+        for (const f of res.features ?? []) this.serverFeatures.add(f);
         this.reject(
           res.errors
             .map((e) => ({ item: (e.kind === "session" ? sessions : messages)[e.index], error: e.error }))
@@ -320,6 +324,21 @@ export class Uploader {
       }
     }
   }
+}
+
+/**
+ * A tool message whose `textContent` only repeats its output, without it: a server announcing
+ * `tool-text-from-output` derives the same text from the parts (protocol's `toolOutputText`), so a
+ * large output crosses the wire, and is decoded and parsed by the server, once instead of twice.
+ */
+function withoutRepeatedToolText(value: unknown): unknown {
+  const m = value as { role?: unknown; textContent?: unknown; parts?: unknown };
+  if (m.role !== "tool" || typeof m.textContent !== "string" || !Array.isArray(m.parts)) return value;
+  const parts = m.parts as Array<{ type: string; content?: unknown }>;
+  if (parts.some((p) => p.type === "text")) return value;
+  if (toolOutputText(parts) !== m.textContent) return value;
+  const { textContent: _repeated, ...rest } = m;
+  return rest;
 }
 
 const BODY_START = Buffer.from('{"sessions":[');

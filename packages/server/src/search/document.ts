@@ -106,7 +106,9 @@ export function messageDocument(source: MessageSource): FulltextDocument {
   const t = messageTexts(source);
   const doc: FulltextDocument = { title: "", prompt: "", reply: "", tool: t.toolCall, output: t.toolOutput, reasoning: t.reasoning, terms: "" };
   if (source.role === "user") doc.prompt = t.text;
-  else if (source.role === "tool") doc.output = [t.text, t.toolOutput].filter(Boolean).join("\n");
+  // A tool message's text is usually its output again (collectors send both; the server derives
+  // one from the other): indexed once, so the output is neither tokenized twice nor counted twice by BM25.
+  else if (source.role === "tool") doc.output = t.text === t.toolOutput ? t.text : [t.text, t.toolOutput].filter(Boolean).join("\n");
   else doc.reply = t.text;
   doc.terms = deriveTerms([doc.prompt, doc.reply, doc.tool, doc.output, doc.reasoning].join("\n"));
   return doc;

@@ -4,6 +4,7 @@ import {
   messageInputSchema,
   normalizeSource,
   sessionInputSchema,
+  SYNC_FEATURES,
   type BatchItemError,
   type MessageUpsert,
   type SessionUpsert,
@@ -49,7 +50,7 @@ export class SyncService {
       else errors.push({ kind: "message", index, error: describeIssues(r.error.issues) });
     });
     if (sessions.length || messages.length) await this.apply(userId, sessions, messages);
-    return { ok: true, sessions: sessions.length, messages: messages.length, errors };
+    return { ok: true, sessions: sessions.length, messages: messages.length, errors, features: [...SYNC_FEATURES] };
   }
 
   private async apply(userId: string, sessions: SessionUpsert[], messages: MessageUpsert[]): Promise<AppliedBatch> {

@@ -1,4 +1,4 @@
-import { DEFAULT_SOURCE, type MessageUpsert, type SessionUpsert } from "@opensync/protocol";
+import { DEFAULT_SOURCE, toolOutputText, type MessageUpsert, type SessionUpsert } from "@opensync/protocol";
 import type { MessagesTable, SessionsTable } from "./schema.js";
 
 /**
@@ -106,8 +106,14 @@ function mergeMetadata(previous: string | undefined, incoming: Record<string, un
   return JSON.stringify({ ...(JSON.parse(previous) as Record<string, unknown>), ...incoming });
 }
 
-/** The plain text of a message's `text` parts, used when the client sent parts but no textContent. */
-export function textOfParts(parts: MessageUpsert["parts"]): string | undefined {
+/**
+ * The text of a message that came with parts but no `textContent`: its `text` parts, joined. A
+ * `tool` message has none: its text is its output, the string outputs of its `tool-result` parts
+ * (joined by a blank line, as collectors join them). Our CLI leaves a tool message's `textContent`
+ * out when it only repeats that output (the batch response's `features` says this server derives
+ * it), so histories of large tool outputs cross the wire and are parsed once, not twice.
+ */
+export function textOfParts(parts: MessageUpsert["parts"], role?: string): string | undefined {
   if (!parts) return undefined;
   const texts: string[] = [];
   for (const p of parts) {
@@ -116,5 +122,6 @@ export function textOfParts(parts: MessageUpsert["parts"]): string | undefined {
     if (typeof c === "string") texts.push(c);
     else if (c && typeof c === "object" && typeof (c as { text?: unknown }).text === "string") texts.push((c as { text: string }).text);
   }
-  return texts.length ? texts.join("\n") : undefined;
+  if (texts.length) return texts.join("\n");
+  return role === "tool" ? toolOutputText(parts) : undefined;
 }

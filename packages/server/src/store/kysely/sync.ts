@@ -180,7 +180,7 @@ export class KyselySyncRepo implements SyncRepo {
       const input = messages[index];
       const prior = pending.get(input.externalId);
       const base = prior?.values ?? existing.get(input.externalId);
-      const values = mergeMessage(base, input, input.textContent === undefined ? textOfParts(input.parts) : undefined, now);
+      const values = mergeMessage(base, input, input.textContent === undefined ? textOfParts(input.parts, input.role) : undefined, now);
       if (prior) {
         prior.values = values;
         prior.parts = input.parts ?? prior.parts;
