@@ -26,27 +26,50 @@ declare const WebAssembly: {
 type WasmMemory = InstanceType<typeof WebAssembly.Memory>;
 
 // ---------------------------------------------------------------------------------------------
-// The scan function: scan(q, codes, n, stride, out) writes popcount(code_i XOR q) as u16 at out + 2i.
+// The scan function, for codes of `blocks` x 16 bytes:
+//   scan(q, codes, n, out, hist): for each code i, d = popcount(code_i XOR q); u16 out[i] = d; u32 hist[d]++
+// The loop over a code's blocks is unrolled (one module per block count) and the query's blocks
+// are held in v128 locals.
 
 const I32 = 0x7f;
 const V128 = 0x7b;
+const leb = (v: number) => {
+  const bytes: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v) b |= 0x80;
+    bytes.push(b);
+  } while (v);
+  return bytes;
+};
+/** Signed LEB128 of a non-negative value (i32.const's immediate). */
+const sleb = (v: number) => {
+  const bytes: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>>= 7;
+    if (v === 0 && (b & 0x40) === 0) return [...bytes, b];
+    bytes.push(b | 0x80);
+  }
+};
 const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],
   br: (d: number) => [0x0c, d],
   brIf: (d: number) => [0x0d, d],
-  get: (l: number) => [0x20, l],
-  set: (l: number) => [0x21, l],
-  tee: (l: number) => [0x22, l],
-  i32Const: (v: number) => [0x41, v], // values used here are < 64: one signed-LEB byte
+  get: (l: number) => [0x20, ...leb(l)],
+  set: (l: number) => [0x21, ...leb(l)],
+  tee: (l: number) => [0x22, ...leb(l)],
+  i32Const: (v: number) => [0x41, ...sleb(v)],
   i32Add: [0x6a],
   i32Shl: [0x74],
   i32GeU: [0x4f],
-  i32LtU: [0x49],
+  i32Load: [0x28, 0x02, 0x00], // align 2^2, offset 0
+  i32Store: [0x36, 0x02, 0x00],
   i32Store16: [0x3b, 0x01, 0x00], // align 2^1, offset 0
-  v128Load: [0xfd, 0x00, 0x00, 0x00], // align hint 2^0, offset 0
-  v128Zero: [0xfd, 0x0c, ...new Array(16).fill(0)],
+  v128Load: (offset: number) => [0xfd, 0x00, 0x00, ...leb(offset)], // align hint 2^0
   v128Xor: [0xfd, 0x51],
   i8x16Popcnt: [0xfd, 0x62],
   i8x16Add: [0xfd, 0x6e],
@@ -55,51 +78,42 @@ const op = {
   i32x4ExtractLane: (lane: number) => [0xfd, 0x1b, lane],
 };
 
-function scanModuleBytes(): Uint8Array {
-  // Params 0..4: q, codes, n, stride, out. Locals: 5 = i, 6 = w (i32), 7 = acc (v128).
-  const [q, codes, n, stride, out, i, w, acc] = [0, 1, 2, 3, 4, 5, 6, 7];
+function scanModuleBytes(blocks: number): Uint8Array {
+  // Params 0..4: q, codes, n, out, hist. Locals: 5 = i, 6 = d, 7 = addr (i32), 8 = acc, 9.. = query blocks (v128).
+  const [q, codes, n, out, hist, i, d, addr, acc, qb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const popcounts: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    popcounts.push(...op.get(codes), ...op.v128Load(16 * b), ...op.get(qb + b), ...op.v128Xor, ...op.i8x16Popcnt);
+    if (b > 0) popcounts.push(...op.i8x16Add);
+  }
+  const loadQuery: number[] = [];
+  for (let b = 0; b < blocks; b++) loadQuery.push(...op.get(q), ...op.v128Load(16 * b), ...op.set(qb + b));
   const body = [
-    ...[2, 2, I32, 1, V128], // local declarations: 2 x i32, 1 x v128
+    ...[2, 3, I32, ...leb(1 + blocks), V128], // local declarations: 3 x i32, (1 + blocks) x v128
+    ...loadQuery,
     ...op.block,
     ...op.loop,
     ...op.get(i), ...op.get(n), ...op.i32GeU, ...op.brIf(1),
-    ...op.v128Zero, ...op.set(acc),
-    ...op.i32Const(0), ...op.set(w),
-    ...op.loop,
-    // acc += popcnt(code[w..w+16] ^ q[w..w+16]) per byte (at most 8 per lane per block: a stride of
-    // up to 496 bytes, 3,968 dimensions, cannot overflow a lane)
-    ...op.get(acc),
-    ...op.get(codes), ...op.get(w), ...op.i32Add, ...op.v128Load,
-    ...op.get(q), ...op.get(w), ...op.i32Add, ...op.v128Load,
-    ...op.v128Xor, ...op.i8x16Popcnt, ...op.i8x16Add, ...op.set(acc),
-    ...op.get(w), ...op.i32Const(16), ...op.i32Add, ...op.tee(w),
-    ...op.get(stride), ...op.i32LtU, ...op.brIf(0),
-    ...op.end,
-    // out[i] = sum of acc's 16 bytes
-    ...op.get(out), ...op.get(i), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add,
+    // Per byte lane at most 8 per block: up to 31 blocks (3,968 dimensions) cannot overflow a lane.
+    ...popcounts, ...op.set(acc),
     ...op.get(acc), ...op.i16x8ExtaddPairwiseI8x16U, ...op.i32x4ExtaddPairwiseI16x8U, ...op.tee(acc),
     ...op.i32x4ExtractLane(0),
     ...op.get(acc), ...op.i32x4ExtractLane(1), ...op.i32Add,
     ...op.get(acc), ...op.i32x4ExtractLane(2), ...op.i32Add,
     ...op.get(acc), ...op.i32x4ExtractLane(3), ...op.i32Add,
-    ...op.i32Store16,
-    ...op.get(codes), ...op.get(stride), ...op.i32Add, ...op.set(codes),
+    ...op.set(d),
+    // out[i] = d
+    ...op.get(out), ...op.get(i), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add, ...op.get(d), ...op.i32Store16,
+    // hist[d]++
+    ...op.get(hist), ...op.get(d), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.tee(addr),
+    ...op.get(addr), ...op.i32Load, ...op.i32Const(1), ...op.i32Add, ...op.i32Store,
+    ...op.get(codes), ...op.i32Const(16 * blocks), ...op.i32Add, ...op.set(codes),
     ...op.get(i), ...op.i32Const(1), ...op.i32Add, ...op.set(i),
     ...op.br(0),
     ...op.end,
     ...op.end,
     ...op.end,
   ];
-  const leb = (v: number) => {
-    const bytes: number[] = [];
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v) b |= 0x80;
-      bytes.push(b);
-    } while (v);
-    return bytes;
-  };
   const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
   const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
   return Uint8Array.from([
@@ -112,18 +126,18 @@ function scanModuleBytes(): Uint8Array {
   ]);
 }
 
-let compiled: object | null | undefined;
-/** The compiled scan module, or null where WebAssembly SIMD is unavailable (the JS scan is used). */
-function scanModule(): object | null {
-  if (compiled === undefined) {
-    const bytes = scanModuleBytes();
-    compiled = process.env.OPENSYNC_VECTOR_SIMD !== "0" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+const compiled = new Map<number, object | null>();
+/** The compiled scan module for codes of `blocks` x 16 bytes, or null where WebAssembly SIMD is unavailable (the JS scan is used). */
+function scanModule(blocks: number): object | null {
+  if (!compiled.has(blocks)) {
+    const bytes = scanModuleBytes(blocks);
+    compiled.set(blocks, blocks <= 31 && process.env.OPENSYNC_VECTOR_SIMD !== "0" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
   }
-  return compiled;
+  return compiled.get(blocks)!;
 }
 
 export function simdAvailable(): boolean {
-  return scanModule() !== null;
+  return scanModule(3) !== null;
 }
 
 function popcount32(x: number): number {
@@ -137,17 +151,19 @@ function popcount32(x: number): number {
 const PAGE = 65536;
 
 /**
- * The codes of one user: packed in a WebAssembly memory as [query | codes (capacity x stride) |
- * distances (capacity x u16)], with each slot's chunk id beside them. Removing a code moves the
+ * The codes of one user: packed in a WebAssembly memory as [query | histogram | codes (capacity x
+ * stride) | distances (capacity x u16)], with each slot's chunk id beside them. Removing a code moves the
  * last one into its slot, so the scanned range never holds holes.
  */
 export class ResidentCodes {
   /** Bytes per code, a multiple of 16 (one SIMD block). */
   readonly stride: number;
   private readonly bytes: number;
+  /** Where the histogram (u32 per distance 0..bits) and the codes start. */
+  private readonly hist: number;
   private readonly base: number;
   private readonly memory: WasmMemory;
-  private readonly scanFn: ((q: number, codes: number, n: number, stride: number, out: number) => void) | null;
+  private readonly scanFn: ((q: number, codes: number, n: number, out: number, hist: number) => void) | null;
   private capacity = 0;
   private size = 0;
   private ids = new Int32Array(0);
@@ -158,9 +174,10 @@ export class ResidentCodes {
   constructor(readonly dims: number, { simd = true }: { simd?: boolean } = {}) {
     this.bytes = Math.ceil(dims / 8);
     this.stride = Math.ceil(this.bytes / 16) * 16;
-    this.base = Math.ceil(this.stride / 64) * 64;
+    this.hist = Math.ceil(this.stride / 64) * 64;
+    this.base = this.hist + Math.ceil(((this.stride * 8 + 1) * 4) / 64) * 64;
     this.memory = new WebAssembly.Memory({ initial: 1 });
-    const module = simd ? scanModule() : null;
+    const module = simd ? scanModule(this.stride / 16) : null;
     this.scanFn = module ? (new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports.scan as ResidentCodes["scanFn"]) : null;
     this.grow(1024);
   }
@@ -215,36 +232,36 @@ export class ResidentCodes {
     return this.slots.has(chunkId);
   }
 
-  /** Hamming distance from `query` (packed code) to every code, into the distances region. */
-  private distances(query: Uint8Array): Uint16Array {
+  /** Hamming distance from `query` (packed code) to every code, into the distances region, and their histogram. */
+  private distances(query: Uint8Array): { dist: Uint16Array; histogram: Uint32Array } {
     const heap = this.heap;
-    heap.fill(0, 0, this.stride);
+    heap.fill(0, 0, this.base);
     heap.set(query.subarray(0, this.bytes), 0);
     const out = this.base + this.capacity * this.stride;
-    if (this.scanFn) this.scanFn(0, this.base, this.size, this.stride, out);
+    const dist = new Uint16Array(this.memory.buffer, out, this.size);
+    const histogram = new Uint32Array(this.memory.buffer, this.hist, this.stride * 8 + 1);
+    if (this.scanFn) this.scanFn(0, this.base, this.size, out, this.hist);
     else {
       const words = new Int32Array(this.memory.buffer);
       const per = this.stride >> 2;
       const q = words.slice(0, per);
-      const dist = new Uint16Array(this.memory.buffer, out, this.size);
       for (let i = 0, o = this.base >> 2; i < this.size; i++, o += per) {
         let d = 0;
         for (let j = 0; j < per; j++) d += popcount32(words[o + j] ^ q[j]);
         dist[i] = d;
+        histogram[d]++;
       }
     }
-    return new Uint16Array(this.memory.buffer, out, this.size);
+    return { dist, histogram };
   }
 
   /** The chunk ids of the `want` codes nearest `query` by Hamming distance (ties at the cut: lowest slots). */
   nearest(query: Uint8Array, want: number): number[] {
     if (this.size === 0) return [];
-    const dist = this.distances(query);
     const n = this.size;
     if (want >= n) return Array.from(this.ids.subarray(0, n));
-    // Distances are 0..bits: a counting pass finds the cut, a second pass collects.
-    const histogram = new Uint32Array(this.stride * 8 + 1);
-    for (let i = 0; i < n; i++) histogram[dist[i]]++;
+    // Distances are 0..bits: their histogram (made by the scan) gives the cut, one pass collects.
+    const { dist, histogram } = this.distances(query);
     let cut = 0;
     for (let seen = 0; cut < histogram.length; cut++) {
       seen += histogram[cut];
