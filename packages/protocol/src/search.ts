@@ -105,6 +105,11 @@ export interface SearchResponse {
   results: SearchResult[];
   /** Matching sessions (groupBy=session) or messages (groupBy=message) in all pages. */
   total: number;
+  /**
+   * Full-text only, present and true when more than 10,000 messages match: counting stopped there
+   * and `total` is a lower bound (show it as "10,000+"). Absent when `total` is exact.
+   */
+  totalIsEstimate?: boolean;
   nextCursor: string | null;
   /** Set when the requested type could not be served as asked, e.g. `"no embedding provider"`. */
   degraded?: string;

@@ -30,13 +30,6 @@ export interface ScoredDoc {
   score: number;
 }
 
-export interface ScoredSession {
-  sessionId: string;
-  score: number;
-  /** Its best hits, best first (at most `hitsPerSession`). */
-  hits: ScoredDoc[];
-}
-
 export interface SessionInfo {
   id: string;
   externalId: string;
@@ -64,6 +57,25 @@ export interface FulltextCounts {
   /** Matching messages and titles. */
   documents: number;
   sessions: number;
+  /**
+   * True when more than `COUNT_CAP` documents match: counting stopped there, and both numbers are
+   * lower bounds (the documents and sessions among the first `COUNT_CAP + 1` matches).
+   */
+  estimated: boolean;
+}
+
+/** Matching documents counted exactly; beyond this, counts are lower bounds (`estimated`). */
+export const COUNT_CAP = 10_000;
+
+/** A query's matches, ranked. */
+export interface FulltextRanking {
+  counts: FulltextCounts;
+  /**
+   * The matches best first, scored by BM25 × recency: all of them, or for a query with more than
+   * the index's rank window of matches (`RANK_WINDOW`, 2,000 on SQLite), those of its most
+   * recently indexed sessions. Pages are cut from this list.
+   */
+  docs: ScoredDoc[];
 }
 
 export interface FulltextStatus {
@@ -76,12 +88,11 @@ export interface FulltextStatus {
 }
 
 export interface FulltextIndex {
-  /** Exact numbers of matching documents (messages and titles) and of matching sessions, in one pass. */
-  count(match: FulltextMatch, scope: FulltextScope): Promise<FulltextCounts>;
-  /** Matches best first. `matches`: the documents' count if known (saves work on narrow queries). */
-  docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, matches?: number): Promise<ScoredDoc[]>;
-  /** Sessions by their best hit (plus a little for further hits), best first. */
-  sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number, matches?: number): Promise<ScoredSession[]>;
+  /**
+   * The ranked matches and their counts (documents: messages and titles; sessions), exact up to
+   * `COUNT_CAP` documents. One call per query: the service groups and pages the list.
+   */
+  rank(match: FulltextMatch, scope: FulltextScope): Promise<FulltextRanking>;
   sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>>;
   messageDetails(userId: string, messageIds: string[]): Promise<Map<string, MessageDetail>>;
   status(userId: string): Promise<FulltextStatus>;

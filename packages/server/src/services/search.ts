@@ -84,8 +84,11 @@ export class SearchService {
 
     let page: RankedGroup[];
     let total: number;
+    // Results there are to page through (full-text: those ranked, which a total beyond the rank window exceeds).
+    let pageable: number;
+    let totalIsEstimate = false;
     if (type === "fulltext") {
-      ({ page, total } = await this.fulltextPage(userId, parsed, filters, request.groupBy, request.limit, offset));
+      ({ page, total, pageable, totalIsEstimate } = await this.fulltextPage(userId, parsed, filters, request.groupBy, request.limit, offset));
     } else {
       const wanted = Math.min(FUSION_MAX, Math.max(FUSION_MIN, (offset + request.limit) * 5));
       const candidates = await this.candidates(userId, request.q, type, filters, wanted);
@@ -93,7 +96,7 @@ export class SearchService {
       const groups = request.groupBy === "session"
         ? groupBySession(candidates.hits).map((g) => ({ ...g, hits: g.hits.slice(0, HITS_PER_SESSION) }))
         : candidates.hits.map((h) => ({ sessionId: h.sessionId, score: h.score, hits: [h] }));
-      total = groups.length;
+      total = pageable = groups.length;
       page = groups.slice(offset, offset + request.limit);
     }
 
@@ -103,23 +106,27 @@ export class SearchService {
       type: request.type,
       results,
       total,
-      nextCursor: next < total ? encodeCursor(next, request, filters) : null,
+      ...(totalIsEstimate ? { totalIsEstimate } : {}),
+      nextCursor: next < pageable ? encodeCursor(next, request, filters) : null,
       ...(degraded ? { degraded } : {}),
       tookMs: Math.round(performance.now() - started),
     };
   }
 
-  /** Full-text alone: exact counts and offset pages straight from the index. */
+  /**
+   * Full-text alone: one ranking of the query (`FulltextIndex.rank`), grouped and paged here. The
+   * total is exact up to `COUNT_CAP` matching documents, a lower bound beyond (`totalIsEstimate`).
+   */
   private async fulltextPage(userId: string, parsed: ParsedQuery, filters: SearchFilters, groupBy: SearchGrouping, limit: number, offset: number) {
     const scope = { userId, filters, now: Date.now() };
     const resolved = await resolveMatch(this.index, parsed, scope);
-    if (!resolved || resolved.counts.documents === 0) return { page: [], total: 0 };
-    const { match, counts } = resolved;
-    if (groupBy === "message") {
-      const docs = await this.index.docs(match, scope, limit, offset, counts.documents);
-      return { page: docs.map((d) => ({ sessionId: d.sessionId, score: d.score, hits: [d] })), total: counts.documents };
-    }
-    return { page: await this.index.sessions(match, scope, limit, offset, HITS_PER_SESSION, counts.documents), total: counts.sessions };
+    if (!resolved || resolved.ranking.counts.documents === 0) return { page: [], total: 0, pageable: 0, totalIsEstimate: false };
+    const { counts, docs } = resolved.ranking;
+    const groups: RankedGroup[] = groupBy === "message"
+      ? docs.map((d) => ({ sessionId: d.sessionId, score: d.score, hits: [d] }))
+      : groupBySession(docs);
+    const page = groups.slice(offset, offset + limit).map((g) => ({ ...g, hits: g.hits.slice(0, HITS_PER_SESSION) }));
+    return { page, total: groupBy === "message" ? counts.documents : counts.sessions, pageable: groups.length, totalIsEstimate: counts.estimated };
   }
 
   /**

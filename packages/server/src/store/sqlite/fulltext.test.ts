@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageInputSchema, sessionInputSchema } from "@opensync/protocol";
 import { parseQuery } from "../../search/query.js";
+import { UnavailableSemanticRetriever } from "../../search/unavailable-semantic.js";
+import { SearchService } from "../../services/search.js";
 import type { Store } from "../types.js";
 import { SqliteFulltextIndex, SqliteFulltextIndexer } from "./fulltext.js";
 import { openSqliteStore } from "./open.js";
@@ -60,7 +62,7 @@ describe("SQLite full-text index", () => {
     expect(indexer.pending()).toBe(0);
     const index = new SqliteFulltextIndex(path);
     try {
-      const docs = async (q: string, user = userA) => index.docs(all(q), scope(user), 10, 0);
+      const docs = async (q: string, user = userA) => (await index.rank(all(q), scope(user))).docs;
       expect((await docs("SessionStore")).map((d) => d.messageId)).toHaveLength(1);
       expect(await docs("ECONNREFUSED")).toHaveLength(1);
       expect(await docs("--force")).toHaveLength(1);
@@ -72,12 +74,12 @@ describe("SQLite full-text index", () => {
       // B's text is never matched for A, and the other way round.
       expect(await docs("secret")).toHaveLength(0);
       expect(await docs("middleware", userB)).toHaveLength(0);
-      expect(await index.count(all("ECONNREFUSED"), scope(userB))).toEqual({ documents: 1, sessions: 1 });
-      expect(await index.count(all("useSessionStore"), scope(userA))).toEqual({ documents: 1, sessions: 1 });
+      expect((await index.rank(all("ECONNREFUSED"), scope(userB))).counts).toEqual({ documents: 1, sessions: 1, estimated: false });
+      expect((await index.rank(all("useSessionStore"), scope(userA))).counts).toEqual({ documents: 1, sessions: 1, estimated: false });
       // Filters: role, date range.
-      expect(await index.docs(all("ECONNREFUSED"), scope(userA, { role: "user" }), 10, 0)).toHaveLength(0);
-      expect(await index.docs(all("ECONNREFUSED"), scope(userA, { from: 2500 }), 10, 0)).toHaveLength(1);
-      expect(await index.docs(all("ECONNREFUSED"), scope(userA, { to: 2500 }), 10, 0)).toHaveLength(0);
+      expect((await index.rank(all("ECONNREFUSED"), scope(userA, { role: "user" }))).docs).toHaveLength(0);
+      expect((await index.rank(all("ECONNREFUSED"), scope(userA, { from: 2500 }))).docs).toHaveLength(1);
+      expect((await index.rank(all("ECONNREFUSED"), scope(userA, { to: 2500 }))).docs).toHaveLength(0);
       expect((await index.status(userA)).pending).toBe(0);
     } finally {
       await index.close();
@@ -98,10 +100,10 @@ describe("SQLite full-text index", () => {
         { sessionExternalId: "s1", externalId: "m1", role: "user", textContent: "bravo words", createdAt: 1000 },
       ]);
       indexer.drainAll();
-      expect(await index.docs(all("alpha"), scope(userA), 10, 0)).toHaveLength(0);
-      expect(await index.docs(all("bravo"), scope(userA), 10, 0)).toHaveLength(1);
-      expect(await index.docs(all("first"), scope(userA), 10, 0)).toHaveLength(0);
-      expect(await index.docs(all("second"), scope(userA), 10, 0)).toHaveLength(1);
+      expect((await index.rank(all("alpha"), scope(userA))).docs).toHaveLength(0);
+      expect((await index.rank(all("bravo"), scope(userA))).docs).toHaveLength(1);
+      expect((await index.rank(all("first"), scope(userA))).docs).toHaveLength(0);
+      expect((await index.rank(all("second"), scope(userA))).docs).toHaveLength(1);
       expect((await index.status(userA)).indexed).toBe(1);
 
       // The indexer never writes the main file; the server's thread prunes what it drained,
@@ -111,13 +113,63 @@ describe("SQLite full-text index", () => {
       await sync(userA, [], [{ sessionExternalId: "s1", externalId: "m2", role: "user", textContent: "charlie after prune", createdAt: 2000 }]);
       expect((await index.status(userA)).pending).toBe(1);
       indexer.drainAll();
-      expect(await index.docs(all("charlie"), scope(userA), 10, 0)).toHaveLength(1);
+      expect((await index.rank(all("charlie"), scope(userA))).docs).toHaveLength(1);
 
       await store.sessions.deleteAll(userA);
       indexer.drainAll();
       expect((await index.status(userA)).indexed).toBe(0);
-      expect(await index.count(all("words"), scope(userA))).toEqual({ documents: 0, sessions: 0 });
-      expect(await index.count(all("second"), scope(userA))).toEqual({ documents: 0, sessions: 0 });
+      expect((await index.rank(all("words"), scope(userA))).counts).toEqual({ documents: 0, sessions: 0, estimated: false });
+      expect((await index.rank(all("second"), scope(userA))).counts).toEqual({ documents: 0, sessions: 0, estimated: false });
+    } finally {
+      await index.close();
+      indexer.close();
+    }
+  });
+
+  it("ranks a broad query over its newest matches and counts up to the cap, then says the total is a lower bound", async () => {
+    // 3 sessions × 10 messages with "alpha"; "bravo" in 6 of them. Window 5, cap 12 (production: 2,000 and 10,000).
+    const sessions = [0, 1, 2].map((n) => ({ externalId: `s${n}`, title: `session ${n}` }));
+    const messages = sessions.flatMap((s, n) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        sessionExternalId: s.externalId, externalId: `m${n}-${i}`, role: "user", createdAt: 1000 + n * 100 + i,
+        textContent: `alpha number ${i}${i % 5 === 0 ? " bravo" : ""}${n === 2 && i < 4 ? " bravo" : ""}`,
+      })),
+    );
+    await sync(userA, sessions, messages);
+    const indexer = new SqliteFulltextIndexer(path);
+    const index = new SqliteFulltextIndex(path, undefined, { rankWindow: 5, countCap: 12 });
+    try {
+      indexer.backfill();
+      indexer.drainAll();
+      const broad = await index.rank(all("alpha"), scope(userA));
+      expect(broad.counts).toEqual({ documents: 12, sessions: 2, estimated: true });
+      // The window is the newest session's last five messages (documents are numbered per session in sync order).
+      expect(broad.docs.map((d) => d.messageId).length).toBe(5);
+      expect(new Set(broad.docs.map((d) => d.sessionId)).size).toBe(1);
+      const bravo = await index.rank(all("bravo"), scope(userA));
+      expect(bravo.counts).toEqual({ documents: 9, sessions: 3, estimated: false });
+      expect(bravo.docs).toHaveLength(5);
+      const narrow = await index.rank(all("number bravo"), scope(userA, { sessionId: "s0" }));
+      expect(narrow.counts).toEqual({ documents: 2, sessions: 1, estimated: false });
+
+      // Through the service: `total` flagged as a lower bound, and pages end with the ranked window.
+      const search = new SearchService(index, new UnavailableSemanticRetriever());
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        pages++;
+        const page = await search.search(userA, { q: "alpha", type: "fulltext", groupBy: "message", limit: 2, cursor, filters: {} });
+        expect(page).toMatchObject({ total: 12, totalIsEstimate: true });
+        seen.push(...page.results.map((r) => r.messageId!));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(new Set(seen).size).toBe(5);
+      expect(seen).toEqual(broad.docs.map((d) => d.messageId));
+      const exact = await search.search(userA, { q: "bravo", type: "fulltext", groupBy: "session", limit: 20, filters: {} });
+      expect(exact.total).toBe(3);
+      expect(exact).not.toHaveProperty("totalIsEstimate");
     } finally {
       await index.close();
       indexer.close();

@@ -1,19 +1,19 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { MessageRole } from "@opensync/protocol";
 import { COLUMN_WEIGHTS, FULLTEXT_COLUMNS, messageDocument, titleDocument, type FulltextDocument } from "../../search/document.js";
-import type {
-  FulltextCounts,
-  FulltextIndex,
-  FulltextMatch,
-  FulltextScope,
-  FulltextStatus,
-  MessageDetail,
-  ScoredDoc,
-  ScoredSession,
-  SessionInfo,
+import {
+  COUNT_CAP,
+  type FulltextCounts,
+  type FulltextIndex,
+  type FulltextMatch,
+  type FulltextRanking,
+  type FulltextScope,
+  type FulltextStatus,
+  type MessageDetail,
+  type ScoredDoc,
+  type SessionInfo,
 } from "../../search/fulltext-index.js";
 import { toFts5 } from "../../search/query.js";
-import { groupBySession } from "../../search/rrf.js";
 import { openSqliteDatabase } from "./open.js";
 
 /**
@@ -287,20 +287,28 @@ export class SqliteFulltextIndexer {
 const MAX_BOOST = 1.3;
 const MONTH_MS = 30 * 86_400_000;
 const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max(0, now - at) / MONTH_MS);
-/** Matches a broad query ranks at most (those of its most recently indexed sessions); totals still count them all. */
+/**
+ * Matches a query ranks at most: a broader query ranks those of its most recently indexed
+ * sessions (the highest document ids); counts still go on up to `COUNT_CAP`.
+ */
 export const RANK_WINDOW = 2_000;
-/** The best hits by BM25 re-ordered with the recency boost, for message and session results. */
-const RERANK = 1000;
-const RERANK_SESSIONS = 1000;
-const byScore = (a: ScoredDoc, b: ScoredDoc) => b.score - a.score || (a.messageId ?? "").localeCompare(b.messageId ?? "");
+/** Prepared statements kept per SQL text (one per combination of filters: a few dozen at most). */
+const STATEMENTS = 200;
 
-interface Query { from: string; where: string; params: Record<string, unknown>; plain: boolean }
+interface Query { from: string; where: string; params: Record<string, unknown> }
+interface WindowRow { doc: number; rank: number; message_id: number | null; created_at: number; session_id: string }
 
 /** The reading half: queries over the index, always scoped by user, joined to the main database for session filters. */
 export class SqliteFulltextIndex implements FulltextIndex {
   private readonly db: BetterSqlite3.Database;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly rankWindow: number;
+  private readonly countCap: number;
 
-  constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath)) {
+  /** `limits`: smaller rank window and count cap for tests (a broad query without 10,000 documents). */
+  constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath), limits: { rankWindow?: number; countCap?: number } = {}) {
+    this.rankWindow = limits.rankWindow ?? RANK_WINDOW;
+    this.countCap = limits.countCap ?? COUNT_CAP;
     // The index file must exist with its schema before it is attached. A new one is queued for
     // rebuilding here, at start, so the status never shows an empty queue for an empty index.
     const fts = openFulltextDatabase(ftsPath);
@@ -315,17 +323,32 @@ export class SqliteFulltextIndex implements FulltextIndex {
     this.db.prepare("ATTACH DATABASE ? AS fts").run(ftsPath);
   }
 
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENTS) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** True when every indexed document is this user's: the owner check can be skipped. */
   private soleOwner(userId: string): boolean {
-    return !this.db.prepare("SELECT 1 FROM fts.fts_users WHERE user_id != ? AND docs > 0 LIMIT 1").get(userId);
+    return !this.prepare("SELECT 1 FROM fts.fts_users WHERE user_id != ? AND docs > 0 LIMIT 1").get(userId);
   }
 
   /**
-   * FROM/WHERE of the matches of `scope`: the owner (through the document's session, unless they
-   * own everything), the document's own row for role and dates, the main database's sessions
-   * (and messages, for `model`) only for the filters that need them. `plain`: the match alone.
+   * FROM/WHERE of the matches of `scope`: the document's session (its owner, unless they own
+   * everything, and its id), the document's own row (message, time, role), the main database's
+   * sessions (and messages, for `model`) only for the filters that need them. `cite`: with the
+   * session and document rows whatever the filters (what a ranked hit cites).
+   *
+   * No rowid range is put in these: FTS5 only seeks on a rowid bound given as an INTEGER, and
+   * better-sqlite3 binds a JS number as REAL, which FTS5 ignores (sqlite 3.53 fts5_main.c,
+   * `fts5GetRowidLimit`), so `rowid >= ?` read the whole doclist (20 ms for a common word at 1M).
    */
-  private where(match: FulltextMatch, scope: FulltextScope): Query {
+  private where(match: FulltextMatch, scope: FulltextScope, cite: boolean): Query {
     const expression = toFts5(match.query, match.mode);
     if (!expression) throw new Error("empty full-text query");
     const f = scope.filters;
@@ -334,6 +357,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
     const joins: string[] = [];
     const sessionFilters: string[] = [];
     if (!this.soleOwner(scope.userId)) (where.push("fs.user_id = @user"), (params.user = scope.userId));
+    // A title's row has no role (role filters skip it) and its session's last activity as time.
     if (f.role !== undefined) (where.push("d.role = @role"), (params.role = f.role));
     if (f.from !== undefined) (where.push("d.created_at >= @from"), (params.from = f.from));
     if (f.to !== undefined) (where.push("d.created_at < @to"), (params.to = f.to));
@@ -345,95 +369,51 @@ export class SqliteFulltextIndex implements FulltextIndex {
       sessionFilters.push("(s.model = @model OR m.model = @model)");
       params.model = f.model;
     }
-    const needsDoc = f.role !== undefined || f.from !== undefined || f.to !== undefined || f.model !== undefined;
-    const needsSession = needsDoc || sessionFilters.length > 0 || params.user !== undefined;
-    // A title's row has no role (role filters skip it) and its session's last activity as time.
-    if (needsSession) joins.push(`JOIN fts.fts_sessions fs ON fs.num = (f.rowid >> ${SESSION_SHIFT})`);
+    const needsDoc = cite || f.role !== undefined || f.from !== undefined || f.to !== undefined || f.model !== undefined;
+    if (needsDoc || sessionFilters.length > 0 || params.user !== undefined) joins.push(`JOIN fts.fts_sessions fs ON fs.num = (f.rowid >> ${SESSION_SHIFT})`);
     if (needsDoc) joins.push("JOIN fts.fts_docs d ON d.doc = f.rowid");
     if (sessionFilters.length) joins.push("JOIN main.sessions s ON s.id = fs.session_id");
     if (f.model !== undefined) joins.push("LEFT JOIN main.messages m ON m.id = d.message_id");
     where.push(...sessionFilters);
-    return { from: `fts.fts_index f ${joins.join(" ")}`, where: where.join(" AND "), params, plain: joins.length === 0 };
+    return { from: `fts.fts_index f ${joins.join(" ")}`, where: where.join(" AND "), params };
   }
 
   /**
-   * The `k` best matches by BM25 after `offset`, within the rank window: a query matching more
-   * than `RANK_WINDOW` documents ranks only those of its most recently indexed sessions (BM25
-   * scores every document it ranks; recency is what breaks such broad queries anyway).
+   * One statement ranks a query: its newest `RANK_WINDOW + 1` matches (FTS5 walks the doclists
+   * backwards and stops there) with their BM25 and what a hit cites. BM25 is computed for those
+   * rows only, plus FTS5's one pass over each term's doclist for its IDF. Then, only for a query
+   * with more matches than the window, a count of up to `COUNT_CAP + 1` ids (no BM25).
+   *
+   * Measured at 1M messages (bench/search.mjs, docs/benchmarks.md): before, an exact count pass
+   * over every match, then BM25 over every match or over a rowid range that FTS5 did not seek
+   * (see `where`) cost three passes over a common word's doclist (~60 ms); now it is the IDF pass
+   * plus at most 2,001 rows.
    */
-  private ranked(match: FulltextMatch, scope: FulltextScope, k: number, offset = 0, matches?: number): RankedRow[] {
-    const q = this.where(match, scope);
-    const cutoff = matches !== undefined && matches <= RANK_WINDOW ? undefined : this.windowStart(q);
-    const range = cutoff === undefined ? "" : "AND f.rowid >= @cutoff";
-    const rows = this.db
-      .prepare(`SELECT f.rowid AS doc, ${BM25} AS rank FROM ${q.from} WHERE ${q.where} ${range} ORDER BY rank, f.rowid LIMIT @k OFFSET @offset`)
-      .all({ ...q.params, ...(cutoff === undefined ? {} : { cutoff }), k, offset }) as Array<{ doc: number; rank: number }>;
-    return this.describe(rows);
-  }
-
-  /** Session, message and time of ranked documents (a lookup per returned row only). */
-  private describe(rows: Array<{ doc: number; rank: number }>): RankedRow[] {
-    const docs = new Map<number, { message_id: number | null; created_at: number }>();
-    const sessions = new Map<number, string>();
-    for (const group of chunked(rows.map((r) => r.doc))) {
-      const found = this.db.prepare(`SELECT doc, message_id, created_at FROM fts.fts_docs WHERE doc IN (${marks(group.length)})`).all(...group) as Array<{ doc: number; message_id: number | null; created_at: number }>;
-      for (const r of found) docs.set(r.doc, r);
+  async rank(match: FulltextMatch, scope: FulltextScope): Promise<FulltextRanking> {
+    const q = this.where(match, scope, true);
+    const rows = this.prepare(
+      `SELECT f.rowid AS doc, ${BM25} AS rank, d.message_id, d.created_at, fs.session_id
+       FROM ${q.from} WHERE ${q.where} ORDER BY f.rowid DESC LIMIT @window`,
+    ).all({ ...q.params, window: this.rankWindow + 1 }) as WindowRow[];
+    let counts: FulltextCounts;
+    if (rows.length <= this.rankWindow) {
+      counts = { documents: rows.length, sessions: new Set(rows.map((r) => r.session_id)).size, estimated: false };
+    } else {
+      rows.pop();
+      const bare = this.where(match, scope, false);
+      const c = this.prepare(
+        `SELECT count(*) AS documents, count(DISTINCT doc >> ${SESSION_SHIFT}) AS sessions
+         FROM (SELECT f.rowid AS doc FROM ${bare.from} WHERE ${bare.where} LIMIT @cap)`,
+      ).get({ ...bare.params, cap: this.countCap + 1 }) as { documents: number; sessions: number };
+      counts = c.documents > this.countCap ? { documents: this.countCap, sessions: c.sessions, estimated: true } : { ...c, estimated: false };
     }
-    for (const group of chunked([...new Set(rows.map((r) => Math.floor(r.doc / SESSION_DOCS)))])) {
-      const found = this.db.prepare(`SELECT num, session_id FROM fts.fts_sessions WHERE num IN (${marks(group.length)})`).all(...group) as Array<{ num: number; session_id: string }>;
-      for (const r of found) sessions.set(r.num, r.session_id);
-    }
-    return rows.flatMap((r): RankedRow[] => {
-      const sessionId = sessions.get(Math.floor(r.doc / SESSION_DOCS));
-      if (sessionId === undefined) return [];
-      const d = docs.get(r.doc);
-      if (!d) return [];
-      const messageId = d.message_id === null ? undefined : String(d.message_id);
-      return [{ doc: r.doc, rank: r.rank, sessionId, messageId, createdAt: Number(d.created_at) }];
-    });
-  }
-
-  /** The lowest document id of the `RANK_WINDOW` highest matching ids, or undefined when fewer match. */
-  private windowStart(q: Query): number | undefined {
-    const row = this.db
-      .prepare(`SELECT f.rowid AS doc FROM ${q.from} WHERE ${q.where} ORDER BY f.rowid DESC LIMIT 1 OFFSET @skip`)
-      .get({ ...q.params, skip: RANK_WINDOW - 1 }) as { doc: number } | undefined;
-    return row?.doc;
-  }
-
-  async count(match: FulltextMatch, scope: FulltextScope): Promise<FulltextCounts> {
-    const q = this.where(match, scope);
-    return this.db
-      .prepare(`SELECT count(*) AS documents, count(DISTINCT f.rowid >> ${SESSION_SHIFT}) AS sessions FROM ${q.from} WHERE ${q.where}`)
-      .get(q.params) as FulltextCounts;
-  }
-
-  /**
-   * Best first: the `RERANK` best by BM25, re-ordered by BM25 × recency, then the rest in BM25
-   * order. The pool does not depend on the page, so pages never overlap or skip.
-   */
-  async docs(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, matches?: number): Promise<ScoredDoc[]> {
-    const want = offset + limit;
-    const pool = this.ranked(match, scope, RERANK, 0, matches).map((r) => toDoc(r, scope.now)).sort(byScore);
-    if (want <= pool.length || pool.length < RERANK) return pool.slice(offset, want);
-    const rest = this.ranked(match, scope, want - RERANK, RERANK, matches).map((r) => toDoc(r, scope.now));
-    return pool.concat(rest).slice(offset, want);
-  }
-
-  /**
-   * Sessions by their best hit plus a little for the others: first the sessions of the
-   * `RERANK_SESSIONS` best hits, then the other sessions of the rank window by their best hit.
-   */
-  async sessions(match: FulltextMatch, scope: FulltextScope, limit: number, offset: number, hitsPerSession: number, matches?: number): Promise<ScoredSession[]> {
-    const want = offset + limit;
-    const hits = this.ranked(match, scope, RERANK_SESSIONS, 0, matches).map((r) => toDoc(r, scope.now)).sort(byScore);
-    let groups = groupBySession(hits);
-    if (groups.length < want && hits.length === RERANK_SESSIONS) {
-      const first = new Set(groups.map((g) => g.sessionId));
-      const more = this.ranked(match, scope, RANK_WINDOW, RERANK_SESSIONS, matches).map((r) => toDoc(r, scope.now));
-      groups = groups.concat(groupBySession(more).filter((g) => !first.has(g.sessionId)));
-    }
-    return groups.slice(offset, want).map((g) => ({ sessionId: g.sessionId, score: g.score, hits: g.hits.slice(0, hitsPerSession) }));
+    // Equal scores (the same text in several places) keep the newest document first: a total
+    // order, so pages never overlap. (A string tie-break with localeCompare cost ~15 ms per 2,000 rows.)
+    const scored = rows.map((r) => ({ r, score: -r.rank * recency(scope.now, Number(r.created_at)) }));
+    scored.sort((a, b) => b.score - a.score || b.r.doc - a.r.doc);
+    const docs = scored.map(({ r, score }): ScoredDoc =>
+      r.message_id === null ? { sessionId: r.session_id, score } : { sessionId: r.session_id, messageId: String(r.message_id), score });
+    return { counts, docs };
   }
 
   async sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>> {
@@ -508,11 +488,4 @@ export class SqliteFulltextIndex implements FulltextIndex {
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-interface RankedRow { doc: number; rank: number; sessionId: string; messageId?: string; createdAt: number }
-
-function toDoc(r: RankedRow, now: number): ScoredDoc {
-  const score = -r.rank * recency(now, r.createdAt);
-  return r.messageId === undefined ? { sessionId: r.sessionId, score } : { sessionId: r.sessionId, messageId: r.messageId, score };
 }
