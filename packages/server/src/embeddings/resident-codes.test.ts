@@ -67,6 +67,28 @@ describe("resident codes", () => {
     }
   }
 
+  it("keeps ids and codes together through 30,000 random adds, replacements and removals", () => {
+    const rnd = seeded(11);
+    const codes = new ResidentCodes(128);
+    const model = new Map<number, Uint8Array>();
+    for (let op = 0; op < 30_000; op++) {
+      // Ids from a small range, so the same ids come and go many times.
+      const id = 1 + ((rnd() << 8) | rnd()) % 5000;
+      if (rnd() < 96) {
+        codes.remove(id);
+        model.delete(id);
+      } else {
+        const c = Uint8Array.from({ length: 16 }, rnd);
+        codes.put(id, c);
+        model.set(id, c);
+      }
+    }
+    expect(codes.count).toBe(model.size);
+    for (let id = 1; id <= 5000; id++) expect(codes.has(id)).toBe(model.has(id));
+    // Each stored code is found under its own id: its exact copy is at distance 0.
+    for (const [id, c] of [...model].slice(0, 200)) expect(codes.nearest(c, 1)).toEqual([id]);
+  });
+
   it("an exact copy of a stored code is its own nearest (distance 0)", () => {
     const rnd = seeded(5);
     const codes = new ResidentCodes(384);

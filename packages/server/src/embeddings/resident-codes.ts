@@ -151,6 +151,79 @@ function popcount32(x: number): number {
 const PAGE = 65536;
 
 /**
+ * chunk id -> slot, open addressing with linear probing over typed arrays (at 1M ids: 16 MB, where
+ * a Map takes ~4x that and rehashes its objects in one long pause when it grows). Deletion shifts
+ * the following entries back (no tombstones): Knuth, TAOCP vol. 3, 6.4, Algorithm R.
+ */
+class IdSlots {
+  private keys = new Int32Array(2048).fill(-1);
+  private values = new Int32Array(2048);
+  private used = 0;
+
+  private home(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> 0 & (this.keys.length - 1);
+  }
+
+  get(key: number): number | undefined {
+    const mask = this.keys.length - 1;
+    for (let i = this.home(key); ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === key) return this.values[i];
+      if (k === -1) return undefined;
+    }
+  }
+
+  set(key: number, value: number): void {
+    if ((this.used + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let i = this.home(key); ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === key) {
+        this.values[i] = value;
+        return;
+      }
+      if (k === -1) {
+        this.keys[i] = key;
+        this.values[i] = value;
+        this.used++;
+        return;
+      }
+    }
+  }
+
+  delete(key: number): void {
+    const mask = this.keys.length - 1;
+    let i = this.home(key);
+    while (this.keys[i] !== key) {
+      if (this.keys[i] === -1) return;
+      i = (i + 1) & mask;
+    }
+    // Move back any later entry of the probe run whose home is not between the hole and itself.
+    for (let j = (i + 1) & mask; this.keys[j] !== -1; j = (j + 1) & mask) {
+      const h = this.home(this.keys[j]);
+      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
+      this.keys[i] = this.keys[j];
+      this.values[i] = this.values[j];
+      i = j;
+    }
+    this.keys[i] = -1;
+    this.used--;
+  }
+
+  private resize(capacity: number): void {
+    const { keys, values } = this;
+    this.keys = new Int32Array(capacity).fill(-1);
+    this.values = new Int32Array(capacity);
+    this.used = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.set(keys[i], values[i]);
+  }
+
+  get bytes(): number {
+    return this.keys.byteLength + this.values.byteLength;
+  }
+}
+
+/**
  * The codes of one user: packed in a WebAssembly memory as [query | histogram | codes (capacity x
  * stride) | distances (capacity x u16)], with each slot's chunk id beside them. Removing a code moves the
  * last one into its slot, so the scanned range never holds holes.
@@ -167,7 +240,7 @@ export class ResidentCodes {
   private capacity = 0;
   private size = 0;
   private ids = new Int32Array(0);
-  private readonly slots = new Map<number, number>();
+  private readonly slots = new IdSlots();
   private heap!: Uint8Array;
 
   /** `simd: false` forces the JS scan (tests compare the two). */
@@ -186,9 +259,9 @@ export class ResidentCodes {
     return this.size;
   }
 
-  /** Bytes held (codes, distances, ids; not the id map). */
+  /** Bytes held: codes, distances, ids and the id -> slot table. */
   get memoryBytes(): number {
-    return this.memory.buffer.byteLength + this.ids.byteLength;
+    return this.memory.buffer.byteLength + this.ids.byteLength + this.slots.bytes;
   }
 
   private grow(capacity: number): void {
@@ -228,8 +301,16 @@ export class ResidentCodes {
     }
   }
 
+  /** A copy of the code held for `chunkId` (tests compare it with the stored one). */
+  code(chunkId: number): Uint8Array | undefined {
+    const slot = this.slots.get(chunkId);
+    if (slot === undefined) return undefined;
+    const at = this.base + slot * this.stride;
+    return this.heap.slice(at, at + this.bytes);
+  }
+
   has(chunkId: number): boolean {
-    return this.slots.has(chunkId);
+    return this.slots.get(chunkId) !== undefined;
   }
 
   /** Hamming distance from `query` (packed code) to every code, into the distances region, and their histogram. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openVectorConnection, writeWithRetry } from "./connection.js";
 import { normalize } from "./providers/types.js";
-import { VectorIndex } from "./vector-index.js";
+import { binaryCode, VectorIndex } from "./vector-index.js";
 import { openSqliteDatabase } from "../store/sqlite/open.js";
 import { sqliteMigrations } from "../store/sqlite/migrations/index.js";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
@@ -126,8 +126,24 @@ describe("vector index", () => {
     other.close();
     index.search("u1", queries[2], 10, 5399);
     expect(index.residentUsers().size).toBe(0);
+    // Loaded again, from vec0's storage this time (chunk 3's code was deleted there, its vector
+    // stays), and the same read from the float vectors: the same codes under the same ids.
     await index.load("u1");
-    expect(index.residentUsers().get("u1")).toBe(5399);
+    expect(index.residentUsers().get("u1")).toBe(5398);
+    const fromVectors = new VectorIndex(db, { residentAt: 1000, candidates: 400 }, { storedCodes: false });
+    await fromVectors.load("u1");
+    expect(fromVectors.residentUsers().get("u1")).toBe(5399);
+    const stored = index.residentCodes("u1")!;
+    const computed = fromVectors.residentCodes("u1")!;
+    for (let id = 1; id <= 6000; id++) {
+      const own = owner(id - 1) === "u1" && id !== 2;
+      expect(stored.has(id)).toBe(own && id !== 3);
+      expect(computed.has(id)).toBe(own);
+      if (own && id !== 3) {
+        expect(Buffer.from(stored.code(id)!).equals(binaryCode(vectors[id - 1]))).toBe(true);
+        expect(Buffer.from(computed.code(id)!).equals(binaryCode(vectors[id - 1]))).toBe(true);
+      }
+    }
 
     // A model change drops everything, the copies too.
     await write(() => index.drop());
