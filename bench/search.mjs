@@ -44,7 +44,7 @@ async function openExisting(path) {
 }
 
 /** Query kinds people type, drawn from the corpus's own vocabulary (seeded). */
-function queryMix(seed, n) {
+export function queryMix(seed, n) {
   const rng = new Rng(seed + 7);
   const camel = () => {
     for (;;) {

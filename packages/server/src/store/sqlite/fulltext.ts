@@ -296,6 +296,34 @@ export const RANK_WINDOW = 2_000;
 const STATEMENTS = 200;
 
 interface Query { from: string; where: string; params: Record<string, unknown> }
+
+/**
+ * What a match weighs without BM25 (`rankByField`): the column weight of the document's main text,
+ * a title's (document 0 of its session), a user's prompt, an assistant's reply; 1 for the rest.
+ */
+/** Distinct sessions of document ids (the high bits: `SESSION_SHIFT`). */
+function sessionCount(ids: number[]): number {
+  return new Set(ids.map((id) => Math.floor(id / SESSION_DOCS))).size;
+}
+
+function roleWeight(r: { doc: number; message_id: number | null; role: string | null }): number {
+  if (r.message_id === null) return COLUMN_WEIGHTS.title;
+  if (r.role === "user") return COLUMN_WEIGHTS.prompt;
+  if (r.role === "assistant") return COLUMN_WEIGHTS.reply;
+  return 1;
+}
+
+/**
+ * Scored (base score × recency boost) and sorted, best first. Equal scores (the same text in
+ * several places) keep the newest document first: a total order, so pages never overlap. (A
+ * string tie-break with localeCompare cost ~15 ms per 2,000 rows.)
+ */
+function ranked<R extends Omit<WindowRow, "rank">>(rows: R[], base: (r: R) => number, now: number): ScoredDoc[] {
+  const scored = rows.map((r) => ({ r, score: base(r) * recency(now, Number(r.created_at)) }));
+  scored.sort((a, b) => b.score - a.score || b.r.doc - a.r.doc);
+  return scored.map(({ r, score }): ScoredDoc =>
+    r.message_id === null ? { sessionId: r.session_id, score } : { sessionId: r.session_id, messageId: String(r.message_id), score });
+}
 interface WindowRow { doc: number; rank: number; message_id: number | null; created_at: number; session_id: string }
 
 /** The reading half: queries over the index, always scoped by user, joined to the main database for session filters. */
@@ -379,50 +407,84 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   /**
-   * One statement ranks a query: its newest `RANK_WINDOW + 1` matches (FTS5 walks the doclists
-   * backwards and stops there) with their BM25 and what a hit cites. BM25 is computed for those
-   * rows only, plus FTS5's one pass over each term's doclist for its IDF. Then, only for a query
-   * with more matches than the window, a count of up to `COUNT_CAP + 1` ids (no BM25).
+   * A query's ranking. First the ids of its newest `countCap + 1` matches (`matchIds`: FTS5 walks
+   * the doclists backwards and stops there), which give the counts and the rank window. A query
+   * of words and identifiers with at most `countCap` matches is then ranked by BM25: one
+   * statement, its newest `rankWindow` matches with what a hit cites; BM25 costs those rows plus
+   * FTS5's pass over each term's whole doclist for its IDF (`fts5Bm25GetData`, sqlite 3.53
+   * fts5_aux.c).
+   *
+   * Without BM25 (`rankByField`): a query with more than `countCap` matches (a word in a large
+   * part of all messages: the IDF pass alone read a common word's 385,000-document doclist in
+   * ~10 ms at 1M messages, per term), and phrases and prefixes, for which that pass evaluates
+   * the phrase over the whole index again (FTS5 checks a phrase's positions in every document
+   * with all its words: `"null value"` cost ~60 ms per pass at 1M) or merges every expansion of
+   * the prefix again (`session*`: 1,800 index terms, ~100 ms per pass).
    *
    * Measured at 1M messages (bench/search.mjs, docs/benchmarks.md): before, an exact count pass
    * over every match, then BM25 over every match or over a rowid range that FTS5 did not seek
-   * (see `where`) cost three passes over a common word's doclist (~60 ms); now it is the IDF pass
-   * plus at most 2,001 rows.
+   * (see `where`): three passes over a common word's doclist (~60 ms).
    */
   async rank(match: FulltextMatch, scope: FulltextScope): Promise<FulltextRanking> {
+    const costly = match.query.terms.some((t) => t.kind === "phrase" || t.kind === "prefix");
+    const ids = this.matchIds(match, scope);
+    const counts: FulltextCounts = ids.length > this.countCap
+      ? { documents: this.countCap, sessions: sessionCount(ids.slice(0, this.countCap + 1)), estimated: true }
+      : { documents: ids.length, sessions: sessionCount(ids), estimated: false };
+    if (ids.length === 0) return { counts, docs: [] };
+    if (costly || counts.estimated) return { counts, docs: this.rankByField(match, ids.slice(0, this.rankWindow), scope.now) };
     const q = this.where(match, scope, true);
     const rows = this.prepare(
       `SELECT f.rowid AS doc, ${BM25} AS rank, d.message_id, d.created_at, fs.session_id
        FROM ${q.from} WHERE ${q.where} ORDER BY f.rowid DESC LIMIT @window`,
-    ).all({ ...q.params, window: this.rankWindow + 1 }) as WindowRow[];
-    let counts: FulltextCounts;
-    if (rows.length <= this.rankWindow) {
-      counts = { documents: rows.length, sessions: new Set(rows.map((r) => r.session_id)).size, estimated: false };
-    } else {
-      rows.pop();
-      const bare = this.where(match, scope, false);
-      const c = this.prepare(
-        `SELECT count(*) AS documents, count(DISTINCT doc >> ${SESSION_SHIFT}) AS sessions
-         FROM (SELECT f.rowid AS doc FROM ${bare.from} WHERE ${bare.where} LIMIT @cap)`,
-      ).get({ ...bare.params, cap: this.countCap + 1 }) as { documents: number; sessions: number };
-      counts = c.documents > this.countCap ? { documents: this.countCap, sessions: c.sessions, estimated: true } : { ...c, estimated: false };
+    ).all({ ...q.params, window: this.rankWindow }) as WindowRow[];
+    return { counts, docs: ranked(rows, (r) => -r.rank, scope.now) };
+  }
+
+  /**
+   * The ids of the newest `countCap + 1` matches, newest first: one scan of the doclists,
+   * backwards, that stops there (a prefix's expansions are merged once, a phrase checked once).
+   */
+  private matchIds(match: FulltextMatch, scope: FulltextScope): number[] {
+    const bare = this.where(match, scope, false);
+    return this.prepare(`SELECT f.rowid FROM ${bare.from} WHERE ${bare.where} ORDER BY f.rowid DESC LIMIT @cap`)
+      .pluck()
+      .all({ ...bare.params, cap: this.countCap + 1 }) as number[];
+  }
+
+  /**
+   * Ranking without BM25: the newest `rankWindow` matches scored by the kind of document that
+   * holds the match, in BM25's column weights (a title 10, a user's prompt 4, an assistant's
+   * message 2, anything else 1: `roleWeight`) and, for a query of any of its words, by how many of
+   * them it has; then the recency boost. Term frequency and document length are not looked at.
+   */
+  private rankByField(match: FulltextMatch, window: number[], now: number): ScoredDoc[] {
+    const rows = this.prepare(
+      `SELECT d.doc, d.message_id, d.created_at, d.role, fs.session_id
+       FROM fts.fts_docs d JOIN fts.fts_sessions fs ON fs.num = (d.doc >> ${SESSION_SHIFT})
+       WHERE d.doc IN (SELECT value FROM json_each(?)) ORDER BY d.doc DESC`,
+    ).all(JSON.stringify(window)) as Array<Omit<WindowRow, "rank"> & { role: string | null }>;
+    const terms = new Map<number, number>();
+    if (match.mode === "any" && rows.length > 0) {
+      // Each term once over the window's id range, bound as BigInt so FTS5 seeks to it (see `where`).
+      const range = { lo: BigInt(rows[rows.length - 1].doc), hi: BigInt(rows[0].doc) };
+      const inRange = this.prepare("SELECT rowid FROM fts.fts_index WHERE fts_index MATCH @match AND rowid BETWEEN @lo AND @hi").pluck();
+      for (const term of match.query.terms) {
+        for (const doc of inRange.all({ match: toFts5({ terms: [term] }), ...range }) as number[]) terms.set(doc, (terms.get(doc) ?? 0) + 1);
+      }
     }
-    // Equal scores (the same text in several places) keep the newest document first: a total
-    // order, so pages never overlap. (A string tie-break with localeCompare cost ~15 ms per 2,000 rows.)
-    const scored = rows.map((r) => ({ r, score: -r.rank * recency(scope.now, Number(r.created_at)) }));
-    scored.sort((a, b) => b.score - a.score || b.r.doc - a.r.doc);
-    const docs = scored.map(({ r, score }): ScoredDoc =>
-      r.message_id === null ? { sessionId: r.session_id, score } : { sessionId: r.session_id, messageId: String(r.message_id), score });
-    return { counts, docs };
+    return ranked(rows, (r) => roleWeight(r) * (terms.get(r.doc) ?? 1), now);
   }
 
   async sessionInfo(userId: string, sessionIds: string[]): Promise<Map<string, SessionInfo>> {
     const out = new Map<string, SessionInfo>();
     for (const group of chunked([...new Set(sessionIds)])) {
+      // `+user_id`: looked up by primary key, the owner checked per row. With a plain `user_id = ?`
+      // the planner walked one of the user's indexes over all their sessions (3 ms at 10,000).
       const rows = this.db
         .prepare(
           `SELECT id, external_id, title, source, model, project_name, project_path, machine, created_at, updated_at
-           FROM sessions WHERE user_id = ? AND id IN (${marks(group.length)})`,
+           FROM sessions WHERE +user_id = ? AND id IN (${marks(group.length)})`,
         )
         .all(userId, ...group) as Array<Record<string, never>>;
       for (const r of rows) {
