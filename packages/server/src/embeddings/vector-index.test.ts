@@ -108,6 +108,19 @@ describe("vector index", () => {
     // A large user's query never returns the small user's chunks, even when it is one of theirs.
     expect(index.search("u1", vectors[0], 10, 5400).some((h) => h.chunkId === 1)).toBe(false);
 
+    // The small user grows past residentAt: the next maintain() (counting only users who got
+    // vectors since the last) loads them too; each copy answers for its own user only.
+    const more = corpus(500, dims, 99);
+    await write(() => {
+      more.forEach((_, j) => insert.run(6001 + j, 2, "s2", "u2", 6000 + j));
+      index.add(more.map((vector, j) => ({ chunkId: 6001 + j, userId: "u2", vector })));
+    });
+    await index.maintain();
+    expect(index.residentUsers()).toEqual(new Map([["u1", 5400], ["u2", 1100]]));
+    const u2Hits = index.search("u2", more[0], 10, 1100);
+    expect(u2Hits[0].chunkId).toBe(6001);
+    expect(u2Hits.every((h) => h.chunkId > 6000 || owner(h.chunkId - 1) === "u2")).toBe(true);
+
     // A replaced vector is found by its new value; a removed chunk is gone from the resident copy.
     const moved = queries[1];
     await write(() => index.add([{ chunkId: 2, userId: "u1", vector: moved }]));
@@ -135,8 +148,8 @@ describe("vector index", () => {
     expect(fromVectors.residentUsers().get("u1")).toBe(5399);
     const stored = index.residentCodes("u1")!;
     const computed = fromVectors.residentCodes("u1")!;
-    for (let id = 1; id <= 6000; id++) {
-      const own = owner(id - 1) === "u1" && id !== 2;
+    for (let id = 1; id <= 6500; id++) {
+      const own = id <= 6000 && owner(id - 1) === "u1" && id !== 2;
       expect(stored.has(id)).toBe(own && id !== 3);
       expect(computed.has(id)).toBe(own);
       if (own && id !== 3) {

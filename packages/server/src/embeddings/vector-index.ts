@@ -50,8 +50,6 @@ const TABLE = "vec.embedding_codes";
  * CPU; measured at 1M chunks by bench/search-semantic.mjs: the longest stall of the event loop).
  */
 const LOAD_PAGE = 500;
-/** How often the worker's idle rounds look for users that grew past `residentAt`. */
-const MAINTAIN_EVERY_MS = 60_000;
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -97,7 +95,9 @@ export class VectorIndex {
   private generation = 0;
   /** `PRAGMA vec.data_version` when last looked: it moves only when another connection commits codes. */
   private vecVersion = -1;
-  private maintainedAt = 0;
+  /** Whether `maintain` has counted every user's vectors once; after that it counts `touched` users only. */
+  private maintained = false;
+  private readonly touched = new Set<string>();
 
   /** `storedCodes: false` loads resident codes from the float vectors only (tests compare the two ways). */
   constructor(
@@ -168,6 +168,7 @@ export class VectorIndex {
     this.generation++;
     this.resident.clear();
     this.loading.clear();
+    this.maintained = false;
   }
 
   private tableExists(): boolean {
@@ -191,7 +192,9 @@ export class VectorIndex {
       putCode.run(BigInt(e.chunkId), e.userId, BigInt(UNASSIGNED), code);
       // Applied before the commit: if the transaction rolls back, the copy holds a code whose
       // vector is not stored, and rescoring (which reads the stored vectors) drops it.
-      this.residentOf(e.userId)?.put(e.chunkId, code);
+      const resident = this.residentOf(e.userId);
+      if (resident) resident.put(e.chunkId, code);
+      else this.touched.add(e.userId);
     }
   }
 
@@ -379,15 +382,23 @@ export class VectorIndex {
 
   /**
    * The worker's idle-time upkeep: loads the codes of every user at or above `residentAt` that is
-   * not resident yet (so that their first search is fast too).
+   * not resident yet (so that their first search is fast too; a search would start the load itself).
    */
   async maintain(): Promise<void> {
     if (!this.dims || !this.tableExists()) return;
     this.checkOutsideWrites();
-    // Counting every user's chunks reads the whole user index (~0.1 s at 1M chunks): once a minute.
-    if (Date.now() - this.maintainedAt < MAINTAIN_EVERY_MS) return;
-    this.maintainedAt = Date.now();
-    const users = this.db.prepare("SELECT user_id FROM embedding_chunks GROUP BY user_id HAVING count(*) >= ?").pluck().all(this.tuning.residentAt) as string[];
+    let users: string[];
+    if (!this.maintained) {
+      // Once per process: every user's count (reads the whole user index, ~0.1 s at 1M chunks).
+      this.maintained = true;
+      this.touched.clear();
+      users = this.db.prepare("SELECT user_id FROM embedding_chunks GROUP BY user_id HAVING count(*) >= ?").pluck().all(this.tuning.residentAt) as string[];
+    } else {
+      // Then only the users who got vectors since, and are not resident: small counts, cheap.
+      const count = this.db.prepare("SELECT count(*) FROM embedding_chunks WHERE user_id = ?").pluck();
+      users = [...this.touched].filter((user) => !this.resident.has(user) && (count.get(user) as number) >= this.tuning.residentAt);
+      this.touched.clear();
+    }
     for (const user of users) await this.load(user);
   }
 }
