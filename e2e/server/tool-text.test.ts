@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { OpenSyncClient } from "@opensync/protocol";
 import { Uploader } from "@opensync/collectors";
@@ -84,5 +86,38 @@ describe("tool messages without textContent", () => {
     for (const m of sent.slice(1, 6)) expect(m).not.toHaveProperty("textContent");
     expect(sent[6].textContent).toBe("a summary");
     expect(await textsOf("s-upload")).toEqual({ ...Object.fromEntries(messages.slice(0, 6).map((m) => [m.externalId, m.textContent])), differs: "a summary" });
+  });
+
+  test("the output is stored once and read back whole; a later text change keeps the parts' output", async () => {
+    const output = "FAIL src/auth.test.ts › rejects ECONNREFUSED ✗\n".repeat(40);
+    await batch({
+      sessions: [{ externalId: "s-once", source: "claude-code" }],
+      messages: [
+        { sessionExternalId: "s-once", externalId: "derived", role: "tool", parts: [{ type: "tool-result", content: { callId: "c1", output, isError: true } }] },
+        { sessionExternalId: "s-once", externalId: "both", role: "tool", textContent: output, parts: [{ type: "tool-result", content: { callId: "c2", output } }] },
+      ],
+    });
+    const db = new Database(join(server.dataDir, "opensync.db"), { readonly: true });
+    const stored = db
+      .prepare("SELECT m.external_id AS id, p.content FROM parts p JOIN messages m ON m.id = p.message_id JOIN sessions s ON s.id = m.session_id WHERE s.external_id = 's-once' ORDER BY m.external_id")
+      .all() as Array<{ id: string; content: string }>;
+    db.close();
+    expect(stored).toHaveLength(2);
+    for (const row of stored) expect(row.content.length).toBeLessThan(100); // the output lives in text_content only
+
+    const read = async () => Object.fromEntries((await server.client(key).getSession("s-once")).messages.map((m) => [m.externalId, m]));
+    let messages = await read();
+    expect(messages.derived.textContent).toBe(output);
+    expect(messages.derived.parts.map((p) => p.content)).toEqual([{ callId: "c1", output, isError: true }]);
+    expect(messages.both.parts.map((p) => p.content)).toEqual([{ callId: "c2", output }]);
+
+    // The text is replaced, the parts are not re-sent: the parts still say what the tool printed.
+    await batch({ messages: [{ sessionExternalId: "s-once", externalId: "both", role: "tool", textContent: "summarised by a later version" }] });
+    messages = await read();
+    expect(messages.both.textContent).toBe("summarised by a later version");
+    expect(messages.both.parts.map((p) => p.content)).toEqual([{ callId: "c2", output }]);
+
+    // Searchable by the output's words, through the full-text index.
+    await expect.poll(async () => (await server.client(key).search({ q: "ECONNREFUSED", type: "fulltext" })).results.length, { timeout: 10_000 }).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { outputIsInText } from "../store/tool-output.js";
 import { deriveTerms } from "./code-terms.js";
 
 /**
@@ -85,7 +86,9 @@ export function messageTexts(source: MessageSource): MessageTexts {
         break;
       }
       case "tool-result":
-        outputs.push(typeof content === "string" ? content : textOf(field(content, "output", "result", "content") ?? content));
+        // Stored once, in the message's text (store/tool-output.ts).
+        if (outputIsInText(content)) outputs.push(source.textContent ?? "");
+        else outputs.push(typeof content === "string" ? content : textOf(field(content, "output", "result", "content") ?? content));
         break;
       case "file":
         calls.push(textOf(field(content, "path", "filename") ?? content));

@@ -1,5 +1,6 @@
 import type { Message, Part, Session } from "@opensync/protocol";
 import type { MessagesTable, PartsTable, SessionsTable, UsageColumns } from "../schema.js";
+import { withStoredOutputs } from "../tool-output.js";
 
 type Selected<T> = { [K in keyof T]: T[K] extends import("kysely").Generated<infer U> ? U : T[K] };
 
@@ -75,6 +76,6 @@ export function toMessage(row: Selected<MessagesTable>, parts: Part[]): Message 
     ...usageOf(row),
     createdAt: num(row.created_at),
     metadata: parseJson(row.metadata),
-    parts,
+    parts: withStoredOutputs(parts, row.text_content),
   };
 }

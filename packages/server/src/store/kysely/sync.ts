@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { MessageUpsert, SessionUpsert } from "@opensync/protocol";
 import { newId } from "../ids.js";
 import { mergeMessage, mergeSession, textOfParts, type MessageRowValues } from "../merge.js";
+import { OUTPUT_IS_TEXT_LIKE, outputIsInText, storedPartContent, withOutput } from "../tool-output.js";
 import type { Database, SessionsTable } from "../schema.js";
 import type { AppliedBatch, SyncRepo } from "../types.js";
 import { chunks, kyselyRowWriter, type NewPartRow, type RowWriter } from "./row-writer.js";
@@ -202,6 +203,28 @@ export class KyselySyncRepo implements SyncRepo {
       inserts.forEach((m, i) => idOf.set(m.externalId, ids[i]));
     }
 
+    // A message whose text changes while its parts stay (none sent) keeps the output its stored
+    // parts had in the old text (tool-output.ts): written back into those parts first.
+    const keptParts = [...pending].filter(([externalId, p]) => {
+      const row = existing.get(externalId);
+      return p.parts === undefined && row !== undefined && row.role === "tool" && row.text_content !== p.values.text_content;
+    });
+    for (const [externalId] of keptParts) {
+      const row = existing.get(externalId)!;
+      const marked = await trx
+        .selectFrom("parts")
+        .select(["id", "content"])
+        .where("message_id", "=", row.id)
+        .where("type", "=", "tool-result")
+        .where("content", "like", OUTPUT_IS_TEXT_LIKE)
+        .execute();
+      for (const part of marked) {
+        const content = JSON.parse(part.content) as unknown;
+        if (!outputIsInText(content)) continue;
+        await trx.updateTable("parts").set({ content: JSON.stringify(withOutput(content, row.text_content)) }).where("id", "=", part.id).execute();
+      }
+    }
+
     // Parts are replaced wholesale for every message that sent parts.
     const replaced = [...pending].filter(([externalId, p]) => p.parts !== undefined && existing.has(externalId));
     for (const group of chunks(replaced.map(([externalId]) => idOf.get(externalId)!), IDS_PER_IN_LIST)) {
@@ -211,8 +234,9 @@ export class KyselySyncRepo implements SyncRepo {
     for (const [externalId, p] of pending) {
       if (!p.parts) continue;
       const messageId = idOf.get(externalId)!;
+      const { role, text_content: text } = p.values;
       p.parts.forEach((part, ord) => {
-        partRows.push({ message_id: messageId, ord, type: part.type, content: JSON.stringify(part.content ?? null) });
+        partRows.push({ message_id: messageId, ord, type: part.type, content: storedPartContent(part, role, text, p.parts!) });
       });
     }
     if (partRows.length) await this.writer.insertParts(trx, partRows);
