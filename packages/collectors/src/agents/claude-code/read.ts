@@ -3,11 +3,7 @@ import { fileIdentity, parseJsonLine, readCompleteLines, resumeOffset, type Json
 import { TranscriptAssembler, type AssemblerFacts } from "./assembler.js";
 import { transcriptFileOf } from "./discover.js";
 import { toTranscriptLine } from "./transcript-line.js";
-import { withoutTopLevelMember } from "./unread-members.js";
-
-/** A member of user lines the collector never reads, often as large as the rest of the line (unread-members.ts). */
-const TOOL_USE_RESULT = Buffer.from('"toolUseResult"');
-const skipUnreadMembers = (bytes: Buffer) => withoutTopLevelMember(bytes, TOOL_USE_RESULT);
+import { withoutUnreadMembers } from "./unread-members.js";
 
 /** Carried in the checkpoint next to the byte offset. */
 export interface ClaudeReadState {
@@ -85,7 +81,7 @@ export async function* readClaudeTranscript(
 
   const idle = Date.now() - identity.mtimeMs >= IDLE_TAIL_MS;
   let writerGone = false;
-  for await (const line of readCompleteLines(unit.path, offset, undefined, { includeUnterminatedTail: idle, beforeDecode: skipUnreadMembers })) {
+  for await (const line of readCompleteLines(unit.path, offset, undefined, { includeUnterminatedTail: idle, beforeDecode: withoutUnreadMembers })) {
     const raw = parseJsonLine(line.text);
     // Past it, the checkpoint is the file's end: when the newline arrives later, it reads as a
     // blank line, and nothing is read twice.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withoutTopLevelMember } from "./unread-members.js";
+import { withoutTopLevelMember, withoutUnreadMembers } from "./unread-members.js";
 
 const NAME = Buffer.from('"toolUseResult"');
 const cut = (text: string) => withoutTopLevelMember(Buffer.from(text), NAME).toString("utf8");
@@ -63,5 +63,49 @@ describe("withoutTopLevelMember", () => {
   it("returns a line without the member as the same buffer", () => {
     const bytes = Buffer.from(JSON.stringify({ type: "assistant", message: { content: [] } }));
     expect(withoutTopLevelMember(bytes, NAME)).toBe(bytes);
+  });
+});
+
+describe("withoutUnreadMembers (issue 8: bookkeeping lines are read for their session and time only)", () => {
+  const project = (value: unknown) => JSON.parse(withoutUnreadMembers(Buffer.from(JSON.stringify(value))).toString("utf8")) as Record<string, unknown>;
+  const big = (n = 2000) => Array.from({ length: n / 20 }, (_, i) => ({ name: `tool_${i}`, description: 'says "hi" → ✓' }));
+
+  it("drops the large members of an api-request-shape line and keeps its type, session and time", () => {
+    const line = { type: "api-request-shape", sessionId: "s1", shapeHash: "h", timestamp: "2026-11-01T10:00:00.000Z", version: "2.1.330", shape: { tools: big() } };
+    expect(project(line)).toEqual({ type: "api-request-shape", sessionId: "s1", shapeHash: "h", timestamp: "2026-11-01T10:00:00.000Z", version: "2.1.330" });
+  });
+
+  it("keeps a file-history snapshot's own time, dropping its tracked backups", () => {
+    const line = { type: "file-history-snapshot", messageId: "m1", snapshot: { messageId: "m1", trackedFileBackups: Object.fromEntries(big().map((t) => [t.name, t])), timestamp: "2026-11-01T10:00:01.000Z" }, isSnapshotUpdate: false };
+    expect(project(line)).toEqual({ type: "file-history-snapshot", messageId: "m1", snapshot: { messageId: "m1", timestamp: "2026-11-01T10:00:01.000Z" }, isSnapshotUpdate: false });
+  });
+
+  it("projects an attachment line whose type comes after the payload", () => {
+    const line = { parentUuid: null, isSidechain: false, attachment: { type: "prompt_snapshot", tools: big() }, type: "attachment", uuid: "u", timestamp: "2026-11-01T10:00:02.000Z", sessionId: "s1" };
+    expect(project(line)).toEqual({ parentUuid: null, isSidechain: false, type: "attachment", uuid: "u", timestamp: "2026-11-01T10:00:02.000Z", sessionId: "s1" });
+  });
+
+  it("keeps a queued prompt whole, and the conversation and title lines", () => {
+    const queued = { attachment: { type: "queued_command", prompt: "also fix the lint " + "x".repeat(3000), commandMode: "prompt" }, type: "attachment", sessionId: "s1" };
+    const assistant = { parentUuid: "p", message: { role: "assistant", content: [{ type: "tool_use", input: { tools: big() } }] }, type: "assistant", uuid: "a" };
+    const summary = { type: "summary", summary: "y".repeat(3000), leafUuid: "l" };
+    for (const line of [queued, assistant, summary]) {
+      const text = JSON.stringify(line);
+      expect(withoutUnreadMembers(Buffer.from(text)).toString("utf8")).toBe(text);
+    }
+  });
+
+  it("cuts toolUseResult from a user line and leaves a small bookkeeping line as it is", () => {
+    const user = { type: "user", message: { content: [{ type: "tool_result", content: "ok" }] }, toolUseResult: { stdout: "z".repeat(5000) }, uuid: "u" };
+    expect(project(user)).toEqual({ type: "user", message: user.message, uuid: "u" });
+    const small = JSON.stringify({ type: "last-prompt", lastPrompt: "hi", sessionId: "s1" });
+    expect(withoutUnreadMembers(Buffer.from(small)).toString("utf8")).toBe(small);
+  });
+
+  it("returns a line that does not scan as one object unchanged, so it is still refused", () => {
+    const whole = JSON.stringify({ type: "api-request", sessionId: "s1", params: big() });
+    for (const broken of [whole.slice(0, -1), whole + " trailing", whole.replace('"params":', '"params"'), "[1,2]", ""]) {
+      expect(withoutUnreadMembers(Buffer.from(broken)).toString("utf8")).toBe(broken);
+    }
   });
 });

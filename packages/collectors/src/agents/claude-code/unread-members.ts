@@ -112,3 +112,125 @@ export function withoutTopLevelMember(line: Buffer, name: Buffer): Buffer {
     i++;
   }
 }
+
+/** One member of an object: byte offsets of its key (quotes included) and of its value. */
+interface Member {
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/**
+ * The members of the object that opens at `from` (whitespace skipped), and the index just past its
+ * closing brace; `undefined` when the bytes do not scan as an object. With `stopAfter`, the scan
+ * stops after the first member it accepts (`end` is then -1).
+ */
+function scanObject(line: Buffer, from: number, stopAfter?: (m: Member) => boolean): { members: Member[]; end: number } | undefined {
+  let i = from;
+  while (i < line.length && isSpace(line[i])) i++;
+  if (line[i] !== 0x7b) return undefined;
+  i++;
+  const members: Member[] = [];
+  while (i < line.length && isSpace(line[i])) i++;
+  if (line[i] === 0x7d) return { members, end: i + 1 };
+  for (;;) {
+    while (i < line.length && isSpace(line[i])) i++;
+    if (line[i] !== QUOTE) return undefined;
+    const keyStart = i;
+    const keyEnd = stringEnd(line, i);
+    if (keyEnd === -1) return undefined;
+    i = keyEnd;
+    while (i < line.length && isSpace(line[i])) i++;
+    if (line[i] !== COLON) return undefined;
+    i++;
+    while (i < line.length && isSpace(line[i])) i++;
+    const valueStart = i;
+    const end = valueEnd(line, i);
+    if (end === -1) return undefined;
+    const member = { keyStart, keyEnd, valueStart, valueEnd: end };
+    members.push(member);
+    if (stopAfter?.(member)) return { members, end: -1 };
+    i = end;
+    while (i < line.length && isSpace(line[i])) i++;
+    if (line[i] === 0x7d) return { members, end: i + 1 };
+    if (line[i] !== COMMA) return undefined;
+    i++;
+  }
+}
+
+const keyIs = (line: Buffer, m: Member, name: string) =>
+  m.keyEnd - m.keyStart === name.length + 2 && line.toString("latin1", m.keyStart + 1, m.keyEnd - 1) === name;
+
+/** A string value's text when it is a plain JSON string without escapes (line types are). */
+function plainString(line: Buffer, m: Member): string | undefined {
+  if (line[m.valueStart] !== QUOTE) return undefined;
+  const text = line.toString("latin1", m.valueStart + 1, m.valueEnd - 1);
+  return text.includes("\\") ? undefined : text;
+}
+
+/**
+ * Bookkeeping lines (every type but the conversation's and the title lines) are read for their
+ * `sessionId` and time only (`TranscriptAssembler.acceptBookkeeping`), yet they are half of the bytes
+ * of a real history: api-request payloads with every tool's schema, prompt snapshots, skill listings,
+ * file-history snapshots. Their members over this size are dropped before decoding and parsing; a
+ * large member is searched for members under it instead when it may hold the line's time (a
+ * file-history snapshot keeps its `timestamp` inside `snapshot`).
+ */
+const BOOKKEEPING_MEMBER_BYTES = 512;
+const READ_WHOLE = new Set(["user", "assistant", "system", "summary", "custom-title", "ai-title"]);
+const QUEUED_COMMAND = Buffer.from('"queued_command"');
+const NESTED_TIME = new Set(["snapshot"]);
+
+function projectObject(line: Buffer, members: Member[], nested: boolean): Buffer {
+  const pieces: Buffer[] = [Buffer.from("{")];
+  let first = true;
+  for (const m of members) {
+    let value = line.subarray(m.valueStart, m.valueEnd);
+    if (m.valueEnd - m.valueStart > BOOKKEEPING_MEMBER_BYTES) {
+      if (nested || !NESTED_TIME.has(line.toString("latin1", m.keyStart + 1, m.keyEnd - 1))) continue;
+      const inner = scanObject(line, m.valueStart);
+      if (!inner) continue;
+      value = projectObject(line, inner.members, true);
+    }
+    if (!first) pieces.push(Buffer.from(","));
+    pieces.push(line.subarray(m.keyStart, m.keyEnd), Buffer.from(":"), value);
+    first = false;
+  }
+  pieces.push(Buffer.from("}"));
+  return Buffer.concat(pieces);
+}
+
+/**
+ * A Claude Code transcript line with what the collector never reads taken out, before it is
+ * decoded and parsed: `toolUseResult` of user lines (above), and the large members of bookkeeping
+ * lines. A queued prompt (an `attachment` holding a `queued_command`) is a user message and is kept
+ * whole, as are the conversation and title lines. A line that does not scan as one object, or has
+ * anything after it, is returned as it is, so JSON.parse refuses it as before; what is not checked
+ * is the syntax inside a dropped value (a line whose only defect lies there is read).
+ */
+export function withoutUnreadMembers(line: Buffer): Buffer {
+  // Which kind of line this is decides what is read. The members before `type` are small on every
+  // line but the assistant's, whose `message` comes first: a line reaching its `message` before
+  // its `type` is a conversation line, read whole (but for toolUseResult) without scanning further.
+  let type: string | undefined;
+  const head = scanObject(line, 0, (m) => {
+    if (keyIs(line, m, "type")) {
+      type = plainString(line, m) ?? "";
+      return true;
+    }
+    return keyIs(line, m, "message");
+  });
+  if (!head || type === undefined || READ_WHOLE.has(type)) return type === "user" || type === undefined ? withoutTopLevelMember(line, TOOL_USE_RESULT) : line;
+  if (type === "attachment" && line.includes(QUEUED_COMMAND)) return line;
+  const scanned = scanObject(line, 0);
+  if (!scanned) return line;
+  let rest = scanned.end;
+  while (rest < line.length && isSpace(line[rest])) rest++;
+  if (rest !== line.length) return line;
+  if (!scanned.members.some((m) => m.valueEnd - m.valueStart > BOOKKEEPING_MEMBER_BYTES)) return line;
+  return projectObject(line, scanned.members, false);
+}
+
+const TOOL_USE_RESULT = Buffer.from('"toolUseResult"');
+
