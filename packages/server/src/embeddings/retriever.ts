@@ -44,10 +44,6 @@ export class ChunkRetriever {
     private readonly provider: EmbeddingProvider,
   ) {}
 
-  private userCount(userId: string): number {
-    return this.db.prepare("SELECT count(*) FROM embedding_chunks WHERE user_id = ?").pluck().get(userId) as number;
-  }
-
   async search(request: RetrievalRequest): Promise<RetrievalHit[]> {
     const [query] = await this.provider.embed([request.query]);
     const { userId, filters, limit } = request;
@@ -75,7 +71,7 @@ export class ChunkRetriever {
         .all(userId, filters.sessionId, filters.sessionId) as number[];
       return keep(this.index.rescore(ids, query, ids.length)).slice(0, limit);
     }
-    const count = this.userCount(userId);
+    const count = this.index.userCount(userId);
     let want = limit;
     for (;;) {
       const hits = keep(this.index.search(userId, query, want, count));
