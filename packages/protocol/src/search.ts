@@ -106,8 +106,8 @@ export interface SearchResponse {
   /** Matching sessions (groupBy=session) or messages (groupBy=message) in all pages. */
   total: number;
   /**
-   * Full-text only, present and true when more than 10,000 messages match: counting stopped there
-   * and `total` is a lower bound (show it as "10,000+"). Absent when `total` is exact.
+   * Full-text only, present and true when more than 2,000 messages match: counting stopped there
+   * and `total` is a lower bound (show it as "2,000+"). Absent when `total` is exact.
    */
   totalIsEstimate?: boolean;
   nextCursor: string | null;

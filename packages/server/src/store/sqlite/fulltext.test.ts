@@ -175,4 +175,36 @@ describe("SQLite full-text index", () => {
       indexer.close();
     }
   });
+
+  it("ranks phrases and broad queries by where the match is (title, prompt, reply, output), and by how many words of an any-word query", async () => {
+    await sync(userA, [{ externalId: "s1", title: "alpha beta plan" }], [
+      // The output is the newest, the prompt the oldest: the weights, not the recency boost, decide.
+      { sessionExternalId: "s1", externalId: "m1", role: "tool", textContent: "alpha beta output", createdAt: Date.now() },
+      { sessionExternalId: "s1", externalId: "m2", role: "assistant", textContent: "alpha beta it is, gamma and delta", createdAt: Date.now() - 1000 },
+      { sessionExternalId: "s1", externalId: "m3", role: "user", textContent: "alpha beta?", createdAt: Date.now() - 2000 },
+      { sessionExternalId: "s1", externalId: "m4", role: "tool", textContent: "delta only", createdAt: Date.now() - 3000 },
+    ]);
+    const indexer = new SqliteFulltextIndexer(path);
+    const index = new SqliteFulltextIndex(path, undefined, { rankWindow: 3, countCap: 3 });
+    try {
+      indexer.backfill();
+      indexer.drainAll();
+      const external = async (ids: Array<string | undefined>) => {
+        const details = await index.messageDetails(userA, ids.filter((id): id is string => id !== undefined));
+        return ids.map((id) => (id === undefined ? "title" : details.get(id)!.externalId));
+      };
+      // A phrase (never BM25): 4 matches, the 3 newest ranked: the prompt, the reply, the output.
+      const phrase = await index.rank(all('"alpha beta"'), scope(userA));
+      expect(phrase.counts).toEqual({ documents: 3, sessions: 1, estimated: true });
+      expect(await external(phrase.docs.map((d) => d.messageId))).toEqual(["m3", "m2", "m1"]);
+      // Any of three words, more than the cap (all 5 documents match): of the newest three, the
+      // reply with all three words (2 × 3) beats the prompt with one (4 × 1), then the output.
+      const any = await index.rank({ query: parseQuery("alpha gamma delta"), mode: "any" }, scope(userA));
+      expect(any.counts).toEqual({ documents: 3, sessions: 1, estimated: true });
+      expect(await external(any.docs.map((d) => d.messageId))).toEqual(["m2", "m3", "m4"]);
+    } finally {
+      await index.close();
+      indexer.close();
+    }
+  });
 });

@@ -291,7 +291,7 @@ const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max
  * Matches a query ranks at most: a broader query ranks those of its most recently indexed
  * sessions (the highest document ids); counts still go on up to `COUNT_CAP`.
  */
-export const RANK_WINDOW = 2_000;
+export const RANK_WINDOW = COUNT_CAP;
 /** Prepared statements kept per SQL text (one per combination of filters: a few dozen at most). */
 const STATEMENTS = 200;
 
@@ -333,7 +333,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
   private readonly rankWindow: number;
   private readonly countCap: number;
 
-  /** `limits`: smaller rank window and count cap for tests (a broad query without 10,000 documents). */
+  /** `limits`: smaller rank window and count cap for tests (a broad query without thousands of documents). */
   constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath), limits: { rankWindow?: number; countCap?: number } = {}) {
     this.rankWindow = limits.rankWindow ?? RANK_WINDOW;
     this.countCap = limits.countCap ?? COUNT_CAP;
