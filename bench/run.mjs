@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: every benchmark, one after the other, printed as markdown. For now: ingest
  * (issue 2), followed by the in-process phase breakdown when the HTTP path misses its target;
- * import of a generated Claude Code history (issue 3; BENCH_IMPORT=0 skips it).
+ * import of a generated Claude Code history (issue 3; BENCH_IMPORT=0 skips it); full-text search at
+ * 100k messages (issue 9; BENCH_SEARCH_SIZES=100000,1000000 adds 1M, BENCH_FULLTEXT=0 skips it); the
+ * semantic vector index (BENCH_SEMANTIC=0 skips it).
  * Options are those of bench/ingest.mjs and bench/import.mjs (flags or BENCH_* environment variables).
  */
 import { cpus, totalmem } from "node:os";
@@ -10,6 +12,7 @@ import { runIngestPhases } from "./ingest-phases.mjs";
 import { importOptions, importReport, runImportBench } from "./import.mjs";
 import { fmtInt } from "./lib/report.mjs";
 import { runLocalThroughput, runSemanticScale, semanticOptions, semanticReport } from "./search-semantic.mjs";
+import { runSearchBench, searchOptions, searchReport } from "./search.mjs";
 
 /** Issue 2: the HTTP path reaches at least this share of the raw insert rate. */
 const INGEST_TARGET_PERCENT = 60;
@@ -43,6 +46,14 @@ if (best < INGEST_TARGET_PERCENT || process.env.BENCH_PHASES === "1") {
 if (process.env.BENCH_IMPORT !== "0") {
   out(`\n## Import: a generated Claude Code history, opensync import -> local server\n`);
   out(importReport(await runImportBench(importOptions())));
+}
+
+// Issue 9: full-text search latency at 100k messages by default (~3 min); BENCH_SEARCH_SIZES=100000,1000000
+// adds 1M (~15 min to build here; BENCH_SEARCH_KEEP=1 keeps it for reruns); BENCH_FULLTEXT=0 skips it.
+if (process.env.BENCH_FULLTEXT !== "0") {
+  const fulltext = searchOptions([], { ...process.env, BENCH_SEARCH_SIZES: process.env.BENCH_SEARCH_SIZES ?? "100000" });
+  out(`\n## Full-text search (${fulltext.sizes.map(fmtInt).join(" and ")} messages)\n`);
+  out(searchReport(await runSearchBench(fulltext), fulltext));
 }
 
 // Issue 9: the vector index at 100k and 1M chunks (BENCH_SEMANTIC_SIZES; BENCH_SEMANTIC=0 skips it;

@@ -169,7 +169,7 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
 
 export function searchReport(rows, options) {
   const mb = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-  let out = `Generated corpus (seed ${options.seed}), one user; ${options.queries} queries per size, each run grouped by session and by message (limit 20, exact total).\n\n`;
+  let out = `Generated corpus (seed ${options.seed}), one user; ${options.queries} queries per size, each run grouped by session and by message (limit 20; totals exact up to 2,000 matching messages, lower bounds beyond).\n\n`;
   out += "Wall time, then CPU time of the process (what a query costs with a core to itself); load average at the end of each size in the last column.\n\n";
   out += markdownTable(
     ["messages", "indexing (background indexer)", "index file", "main db", "by session p50 / p95", "CPU p50 / p95", "by message p50 / p95", "CPU p50 / p95", "load"],
