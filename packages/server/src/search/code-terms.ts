@@ -58,6 +58,26 @@ export function identifierPieces(parts: string[]): string[] {
   return out;
 }
 
+/** Words joined by single separators: a path, `snake_case_name`, `SomeClass.method`, `well-known`, `host:port`. */
+const COMPOUND = /[\p{L}\p{N}]+(?:[._/\\:-][\p{L}\p{N}]+)+/gu;
+const HAS_LETTER = /\p{L}/u;
+
+/**
+ * Each pair of adjacent words of the compounds in `text` (words with a letter: versions and
+ * addresses are left out), written together: `src/lib/auth.ts` → srclib, libauth, authts. A query
+ * for a path or `snake_case` is a phrase of common words (`store parse js`), which FTS5 can only
+ * match by checking positions in every document that has all of them (55 ms at 1M generated
+ * messages); its pairs are rare words, and an AND with them lets FTS5 skip to the few candidates.
+ */
+export function compoundPairs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(COMPOUND)) {
+    const ws = m[0].match(WORD) ?? [];
+    for (let i = 1; i < ws.length; i++) if (HAS_LETTER.test(ws[i - 1]) && HAS_LETTER.test(ws[i])) out.push(ws[i - 1] + ws[i]);
+  }
+  return out;
+}
+
 /** The derived word standing for a flag: `--dry-run` → `dashdashdryrun`, `-f` → `dashf`. */
 export function flagTerm(dashes: string, name: string): string {
   return (dashes === "--" ? "dashdash" : "dash") + name.replace(/-/g, "").toLowerCase();
@@ -76,7 +96,7 @@ const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) |
 
 /**
  * The `terms` column of a document: the pieces of every identifier with case changes
- * (`identifierPieces`) and a derived word per flag. Identifiers are found from their case changes
+ * (`identifierPieces`), a derived word per flag and the word pairs of compounds (`compoundPairs`). Identifiers are found from their case changes
  * (prose has none), then widened to the whole word: the indexer runs this over every tool output.
  */
 export function deriveTerms(text: string): string {
@@ -99,5 +119,7 @@ export function deriveTerms(text: string): string {
   if (text.includes("-")) {
     for (const match of text.matchAll(FLAG)) out.push(flagTerm(match[1], match[2]));
   }
+  const pairs = [...new Set(compoundPairs(text).map((p) => p.toLowerCase()))];
+  if (pairs.length) out.push(pairs.join(" "));
   return out.join("\n");
 }

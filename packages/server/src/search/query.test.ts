@@ -8,10 +8,12 @@ describe("parseQuery + toFts5", () => {
     expect(fts("useSessionStore")).toBe(`"usesessionstore"`);
     expect(fts("SessionStore")).toBe(`"sessionstore"`);
   });
-  it("paths, snake_case and Class.method are phrases of their words", () => {
-    expect(fts("src/lib/auth.ts")).toBe(`"src lib auth ts"`);
-    expect(fts("snake_case_name")).toBe(`"snake case name"`);
-    expect(fts("RateLimiter.acquire")).toBe(`"ratelimiter acquire"`);
+  it("paths, snake_case and Class.method are phrases of their words, with their word pairs from `terms`", () => {
+    expect(fts("src/lib/auth.ts")).toBe(`("src lib auth ts" AND terms : ("srclib" AND "libauth" AND "authts"))`);
+    expect(fts("snake_case_name")).toBe(`("snake case name" AND terms : ("snakecase" AND "casename"))`);
+    expect(fts("RateLimiter.acquire")).toBe(`("ratelimiter acquire" AND terms : ("ratelimiteracquire"))`);
+    // Numbers are not paired (versions, addresses): the phrase alone.
+    expect(fts("127.0.0.1")).toBe(`"127 0 0 1"`);
   });
   it("error codes and plain words are words", () => {
     expect(fts("ECONNREFUSED TS2345")).toBe(`"econnrefused" AND "ts2345"`);
@@ -24,6 +26,7 @@ describe("parseQuery + toFts5", () => {
   it("quoted phrases and prefixes", () => {
     expect(fts(`"cannot read properties" useSess*`)).toBe(`"cannot read properties" AND "usesess" *`);
     expect(fts("src/li*")).toBe(`"src li" *`);
+    expect(fts("src/lib/au*")).toBe(`("src lib au" * AND terms : ("srclib"))`);
   });
   it("sentence punctuation and FTS5 syntax in the input are never operators", () => {
     // Quoted phrases are taken first.
@@ -49,8 +52,9 @@ describe("code terms", () => {
   });
   it("derives identifier pieces once per document and a word per flag", () => {
     expect(deriveTerms("useSessionStore(); useSessionStore(); rm -rf node_modules && npm i --force; a-b x=--dry-run").split("\n")).toEqual([
-      "use Session Store useSession SessionStore", "dashrf", "dashdashforce", "dashdashdryrun",
+      "use Session Store useSession SessionStore", "dashrf", "dashdashforce", "dashdashdryrun", "nodemodules ab dryrun",
     ]);
+    expect(deriveTerms("see src/lib/auth.ts and v1.2.3 at 127.0.0.1:5432")).toBe("srclib libauth authts");
     expect(deriveTerms("plain prose - with dashes and ECONNREFUSED")).toBe("");
   });
 });

@@ -1,4 +1,4 @@
-import { camelParts, FLAG_TOKEN, flagTerm, WORD } from "./code-terms.js";
+import { camelParts, compoundPairs, FLAG_TOKEN, flagTerm, WORD } from "./code-terms.js";
 
 /**
  * A search query as people type it, parsed once and rendered for FTS5 (`toFts5`) and for the
@@ -84,8 +84,15 @@ function termToFts5(term: QueryTerm): string {
   switch (term.kind) {
     case "word":
       return lit(term.word);
-    case "phrase":
-      return lit(term.words.join(" ")) + (term.prefix ? " *" : "");
+    case "phrase": {
+      const phrase = lit(term.words.join(" ")) + (term.prefix ? " *" : "");
+      // The compound's word pairs, which documents carry in `terms` (code-terms.ts `compoundPairs`):
+      // rare words that spare FTS5 the phrase's position check in most documents. A prefix's
+      // last word is not whole, so no pair has it.
+      const literal = term.prefix ? term.literal.replace(/[\p{L}\p{N}]+$/u, "") : term.literal;
+      const pairs = [...new Set(compoundPairs(literal).map((p) => p.toLowerCase()))];
+      return pairs.length ? `(${phrase} AND terms : (${pairs.map(lit).join(" AND ")}))` : phrase;
+    }
     case "ident":
       // One word: whole in the text, or a piece of a longer identifier in `terms` (code-terms.ts).
       return lit(term.word);

@@ -41,8 +41,11 @@ import { openSqliteDatabase } from "./open.js";
 
 export const fulltextPathFor = (mainPath: string) => mainPath.replace(/\.db$/, "") + "-fts.db";
 
-/** Bumped when the index file's layout changes: an older file is dropped and rebuilt. */
-const SCHEMA_VERSION = 4;
+/**
+ * Bumped when the index file's layout or what it indexes changes: an older file is dropped and
+ * rebuilt. 5: compounds' word pairs in `terms` (code-terms.ts `compoundPairs`).
+ */
+const SCHEMA_VERSION = 5;
 
 /** Bits of a document id for its place in the session (16M messages per session). */
 const SESSION_SHIFT = 24;
