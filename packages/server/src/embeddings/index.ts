@@ -3,6 +3,7 @@ import { databasePath, type ServerConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { RetrievalHit, RetrievalRequest, SemanticRetriever, SemanticStatus } from "../search/types.js";
 import { openVectorConnection } from "./connection.js";
+import { queuedNotPending } from "./queue.js";
 import { createProvider, type EmbeddingProvider } from "./providers/index.js";
 import { ChunkRetriever } from "./retriever.js";
 import { DEFAULT_TUNING, VectorIndex, type IndexTuning } from "./vector-index.js";
@@ -73,7 +74,7 @@ export class SemanticSearch implements SemanticRetriever {
       model: this.provider?.model ?? null,
       dimensions: this.worker.state.dimensions,
       indexed: count("SELECT count(*) FROM embedding_chunks WHERE user_id = ?"),
-      pending: count("SELECT count(*) FROM embedding_jobs WHERE user_id = ? AND state = 'pending'"),
+      pending: count("SELECT count(*) FROM embedding_jobs WHERE user_id = ? AND state = 'pending'") + queuedNotPending(this.db, userId),
       failed: count("SELECT count(*) FROM embedding_jobs WHERE user_id = ? AND state = 'failed'"),
       lastError: this.worker.state.lastError,
       available,

@@ -3,12 +3,13 @@ import type { Logger } from "../logger.js";
 import { chunkMessage, DEFAULT_CHUNKING, type ChunkDraft, type ChunkOptions } from "./chunker.js";
 import { writeWithRetry } from "./connection.js";
 import { readMessages } from "./message-source.js";
+import { FOLD_SLICE, foldEmbeddingQueue } from "./queue.js";
 import { ProviderError, type EmbeddingProvider } from "./providers/types.js";
 import { vectorFrom, type IndexEntry, type VectorIndex } from "./vector-index.js";
 
 /**
- * The background embedding worker. It takes due jobs from `embedding_jobs` (filled by triggers on
- * messages and parts), chunks each message, embeds only the chunks whose content hash has no vector
+ * The background embedding worker. It folds what sync queued (`embedding_queue`, appended by
+ * triggers on messages and parts) into `embedding_jobs`, takes due jobs, chunks each message, embeds only the chunks whose content hash has no vector
  * yet, and writes chunks + vectors in short write transactions on its own connection (sync's
  * transactions are never waited on; see connection.ts). Everything it needs to resume is in the
  * tables, so a restart carries on where it stopped. A failing provider is backed off exponentially
@@ -186,6 +187,7 @@ export class EmbeddingWorker {
   /** One round: sweep deletions, embed a batch of due jobs, load large users' codes into memory when idle. Returns jobs done. */
   async runOnce(now = Date.now()): Promise<number> {
     if (this.closed) return 0;
+    await this.foldQueue();
     await this.sweepTombstones();
     if (!(await this.ensureLoaded())) return 0;
     if (this.closed || now < this.state.backoffUntil) return 0;
@@ -199,6 +201,11 @@ export class EmbeddingWorker {
     }
     await this.process(jobs);
     return jobs.length;
+  }
+
+  /** What sync queued since the last round becomes jobs (queue.ts), in slices. */
+  private async foldQueue(): Promise<void> {
+    while (!this.closed && (await this.write(() => foldEmbeddingQueue(this.db))) >= FOLD_SLICE);
   }
 
   private async sweepTombstones(): Promise<void> {

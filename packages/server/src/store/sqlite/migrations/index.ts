@@ -7,7 +7,7 @@ import { apiLogKeys } from "./0005_api_log_keys.js";
 import { usageRollups } from "./0005_usage_rollups.js";
 import { sessionsProviderIndex } from "./0006_sessions_provider_index.js";
 import { usageRollupSplits } from "./0007_usage_rollup_splits.js";
-import { embeddingEnqueuePerMessage } from "./0008_embedding_enqueue_per_message.js";
+import { embeddingQueue } from "./0008_embedding_queue.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -19,5 +19,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0005_usage_rollups": usageRollups,
   "0006_sessions_provider_index": sessionsProviderIndex,
   "0007_usage_rollup_splits": usageRollupSplits,
-  "0008_embedding_enqueue_per_message": embeddingEnqueuePerMessage,
+  "0008_embedding_queue": embeddingQueue,
 };
