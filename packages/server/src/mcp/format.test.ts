@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { Message, Session } from "@opensync/protocol";
-import { CUT, cut, markHighlights, PAGE_CHARS, sessionText, sessionUrl } from "./format.js";
+import type { Message, SearchResponse, Session } from "@opensync/protocol";
+import { CUT, cut, markHighlights, PAGE_CHARS, searchText, sessionText, sessionUrl } from "./format.js";
 
 describe("markHighlights", () => {
   test("wraps each span, in order, whatever order they come in", () => {
@@ -53,5 +53,14 @@ describe("sessionText", () => {
     const { text, page } = sessionText(session, [message(0, "a")], 5, 50, "http://h");
     expect(page).toMatchObject({ offset: 5, returned: 0, nextOffset: null });
     expect(text).toContain("No messages from offset 5: the session has 1.");
+  });
+});
+
+describe("searchText", () => {
+  const result = { sessionId: "s1", sessionExternalId: "e1", title: "T", snippet: "a test", highlights: [[2, 6]], score: 1, source: "codex", model: null, projectName: null, projectPath: null, machine: null, createdAt: 0, updatedAt: 0, hits: [] };
+  const response = (extra: Partial<SearchResponse>): SearchResponse => ({ type: "fulltext", results: [result], total: 2000, nextCursor: null, tookMs: 1, ...extra } as SearchResponse);
+  test("a total that is a lower bound is written with a plus", () => {
+    expect(searchText("test", response({ totalIsEstimate: true }), "http://x")).toContain("1 of 2000+ matching");
+    expect(searchText("test", response({}), "http://x")).toContain("1 of 2000 matching");
   });
 });

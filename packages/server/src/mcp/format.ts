@@ -94,7 +94,8 @@ export function searchText(query: string, response: SearchResponse, dashboardUrl
     lines.push(`No sessions match "${query}" (${response.type} search).`);
     return lines.join("\n");
   }
-  lines.push(`${rows.length} of ${response.total} matching (${response.type} search for "${query}"):`);
+  // A broad full-text query's total is a lower bound (`totalIsEstimate`): "2000+".
+  lines.push(`${rows.length} of ${response.total}${response.totalIsEstimate ? "+" : ""} matching (${response.type} search for "${query}"):`);
   rows.forEach((r, i) => {
     lines.push("");
     lines.push(`${i + 1}. ${r.title}`);

@@ -77,7 +77,8 @@ export default function SearchPage() {
         ) : (
           <>
             <p className="mb-3 text-sm muted" data-testid="result-count">
-              {formatInteger(first?.total)} {first?.total === 1 ? "session" : "sessions"} · {formatInteger(first?.tookMs)} ms
+              {/* A broad full-text query is counted up to a cap: its total is a lower bound, "2,000+". */}
+              {formatInteger(first?.total)}{first?.totalIsEstimate ? "+" : ""} {first?.total === 1 ? "session" : "sessions"} · {formatInteger(first?.tookMs)} ms
               {/* The note above already explains a missing provider; other degradations are said here. */}
               {first?.degraded && !semanticOff && <span className="ml-2 text-amber-800 dark:text-amber-300">({first.degraded})</span>}
               {results.isFetching && !results.isFetchingNextPage && <span className="ml-2"><Spinner label="Updating" /></span>}
