@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { UnitFingerprint } from "../types.js";
+import { statement } from "./statements.js";
 
 /**
  * Checkpoints of one destination (a server and the account on it). Each destination receives
@@ -71,7 +72,7 @@ export class Checkpoints {
   ) {}
 
   get(key: string): UnitState | undefined {
-    const row = this.db.prepare("SELECT * FROM unit_checkpoints WHERE dest = ? AND key = ?").get(this.destination, key) as Row | undefined;
+    const row = statement(this.db, "SELECT * FROM unit_checkpoints WHERE dest = ? AND key = ?").get(this.destination, key) as Row | undefined;
     return row ? toState(row) : undefined;
   }
 
@@ -80,8 +81,8 @@ export class Checkpoints {
    * `markComplete` says its read reached the end. Counters accumulate over the unit's life.
    */
   saveProgress(record: ProgressRecord): void {
-    this.db
-      .prepare(
+    statement(
+      this.db,
         `INSERT INTO unit_checkpoints (dest, key, agent, value, complete, sessions, messages, tail, updated_at)
          VALUES (@dest, @key, @agent, @value, 0, @sessions, @messages, @tail, @now)
          ON CONFLICT(dest, key) DO UPDATE SET value = excluded.value, complete = 0, tail = excluded.tail,
@@ -93,8 +94,8 @@ export class Checkpoints {
 
   /** Every chunk of a read was acknowledged: remember the fingerprint the read started from. */
   markComplete(key: string, agent: string, fingerprint: UnitFingerprint, checkpoint: unknown): void {
-    this.db
-      .prepare(
+    statement(
+      this.db,
         `INSERT INTO unit_checkpoints (dest, key, agent, value, size, mtime_ms, complete, updated_at)
          VALUES (@dest, @key, @agent, @value, @size, @mtimeMs, 1, @now)
          ON CONFLICT(dest, key) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, complete = 1, updated_at = excluded.updated_at`,
@@ -109,11 +110,11 @@ export class Checkpoints {
   }
 
   forget(agent?: string): void {
-    if (agent) this.db.prepare("DELETE FROM unit_checkpoints WHERE dest = ? AND agent = ?").run(this.destination, agent);
-    else this.db.prepare("DELETE FROM unit_checkpoints WHERE dest = ?").run(this.destination);
+    if (agent) statement(this.db, "DELETE FROM unit_checkpoints WHERE dest = ? AND agent = ?").run(this.destination, agent);
+    else statement(this.db, "DELETE FROM unit_checkpoints WHERE dest = ?").run(this.destination);
   }
 
   byAgent(agent: string): UnitState[] {
-    return (this.db.prepare("SELECT * FROM unit_checkpoints WHERE dest = ? AND agent = ?").all(this.destination, agent) as Row[]).map(toState);
+    return (statement(this.db, "SELECT * FROM unit_checkpoints WHERE dest = ? AND agent = ?").all(this.destination, agent) as Row[]).map(toState);
   }
 }

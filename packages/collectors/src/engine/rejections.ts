@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { statement } from "./statements.js";
 
 /**
  * Items the server refused (validation errors of single items in a batch). The batch is still
@@ -32,8 +33,8 @@ export class Rejections {
 
   record(items: Rejection[]): void {
     if (!items.length) return;
-    const del = this.db.prepare("DELETE FROM rejections WHERE dest = ? AND unit_key = ? AND kind = ? AND external_id IS ?");
-    const ins = this.db.prepare(
+    const del = statement(this.db, "DELETE FROM rejections WHERE dest = ? AND unit_key = ? AND kind = ? AND external_id IS ?");
+    const ins = statement(this.db, 
       `INSERT INTO rejections (dest, unit_key, agent, kind, session_external_id, external_id, error, at)
        VALUES (@dest, @unitKey, @agent, @kind, @sessionExternalId, @externalId, @error, @at)`,
     );
@@ -51,13 +52,13 @@ export class Rejections {
    * settled (the items were sent again, and accepted or rejected anew).
    */
   settleUnit(unitKey: string, before: number): void {
-    this.db.prepare("DELETE FROM rejections WHERE dest = ? AND unit_key = ? AND at < ?").run(this.destination, unitKey, before);
+    statement(this.db, "DELETE FROM rejections WHERE dest = ? AND unit_key = ? AND at < ?").run(this.destination, unitKey, before);
   }
 
   list(agent?: string, limit = 1000): Rejection[] {
     const rows = (agent
-      ? this.db.prepare("SELECT * FROM rejections WHERE dest = ? AND agent = ? ORDER BY at DESC LIMIT ?").all(this.destination, agent, limit)
-      : this.db.prepare("SELECT * FROM rejections WHERE dest = ? ORDER BY at DESC LIMIT ?").all(this.destination, limit)) as Row[];
+      ? statement(this.db, "SELECT * FROM rejections WHERE dest = ? AND agent = ? ORDER BY at DESC LIMIT ?").all(this.destination, agent, limit)
+      : statement(this.db, "SELECT * FROM rejections WHERE dest = ? ORDER BY at DESC LIMIT ?").all(this.destination, limit)) as Row[];
     return rows.map((r) => ({
       unitKey: r.unit_key as string,
       agent: r.agent as string,
@@ -70,6 +71,6 @@ export class Rejections {
   }
 
   count(agent: string): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM rejections WHERE dest = ? AND agent = ?").get(this.destination, agent) as { n: number }).n;
+    return (statement(this.db, "SELECT COUNT(*) AS n FROM rejections WHERE dest = ? AND agent = ?").get(this.destination, agent) as { n: number }).n;
   }
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Checkpoints, CHECKPOINTS_DDL } from "./checkpoints.js";
 import { Rejections, REJECTIONS_DDL } from "./rejections.js";
+import { statement } from "./statements.js";
 
 export type { UnitState, ProgressRecord } from "./checkpoints.js";
 
@@ -51,17 +52,17 @@ export class StateStore {
   }
 
   knownDestination(keyHash: string, server: string): string | undefined {
-    const row = this.db.prepare("SELECT destination FROM destinations WHERE key_hash = ? AND server = ?").get(keyHash, server) as { destination: string } | undefined;
+    const row = statement(this.db, "SELECT destination FROM destinations WHERE key_hash = ? AND server = ?").get(keyHash, server) as { destination: string } | undefined;
     return row?.destination;
   }
 
   rememberDestination(keyHash: string, server: string, destination: string): void {
-    this.db.prepare("INSERT OR REPLACE INTO destinations (key_hash, server, destination) VALUES (?, ?, ?)").run(keyHash, server, destination);
+    statement(this.db, "INSERT OR REPLACE INTO destinations (key_hash, server, destination) VALUES (?, ?, ?)").run(keyHash, server, destination);
   }
 
   recordRun(run: RunRecord): void {
-    this.db
-      .prepare(
+    statement(
+      this.db,
         `INSERT INTO runs (agent, finished_at, sessions, messages, ok, error) VALUES (@agent, @finishedAt, @sessions, @messages, @ok, @error)
          ON CONFLICT(agent) DO UPDATE SET finished_at = excluded.finished_at, sessions = excluded.sessions,
            messages = excluded.messages, ok = excluded.ok, error = excluded.error`,
@@ -70,7 +71,7 @@ export class StateStore {
   }
 
   lastRuns(): RunRecord[] {
-    return (this.db.prepare("SELECT * FROM runs ORDER BY agent").all() as Array<Record<string, unknown>>).map((r) => ({
+    return (statement(this.db, "SELECT * FROM runs ORDER BY agent").all() as Array<Record<string, unknown>>).map((r) => ({
       agent: r.agent as string,
       finishedAt: r.finished_at as number,
       sessions: r.sessions as number,
@@ -87,36 +88,36 @@ export class StateStore {
   tryLease(name: string, holder: string, ttlMs: number, holderGone: (holder: string) => boolean = () => false): boolean {
     const now = Date.now();
     return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT holder, expires_at FROM leases WHERE name = ?").get(name) as { holder: string; expires_at: number } | undefined;
+      const row = statement(this.db, "SELECT holder, expires_at FROM leases WHERE name = ?").get(name) as { holder: string; expires_at: number } | undefined;
       if (row && row.expires_at > now && row.holder !== holder && !holderGone(row.holder)) return false;
-      this.db.prepare("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)").run(name, holder, now + ttlMs);
+      statement(this.db, "INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)").run(name, holder, now + ttlMs);
       return true;
     }).immediate();
   }
 
   forceLease(name: string, holder: string, ttlMs: number): void {
-    this.db.prepare("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)").run(name, holder, Date.now() + ttlMs);
+    statement(this.db, "INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)").run(name, holder, Date.now() + ttlMs);
   }
 
   releaseLease(name: string, holder: string): void {
-    this.db.prepare("DELETE FROM leases WHERE name = ? AND holder = ?").run(name, holder);
+    statement(this.db, "DELETE FROM leases WHERE name = ? AND holder = ?").run(name, holder);
   }
 
   /** The named lease's row as stored (possibly expired), or undefined when nobody took it. */
   leaseHolder(name: string): { holder: string; expiresAt: number } | undefined {
-    const row = this.db.prepare("SELECT holder, expires_at FROM leases WHERE name = ?").get(name) as { holder: string; expires_at: number } | undefined;
+    const row = statement(this.db, "SELECT holder, expires_at FROM leases WHERE name = ?").get(name) as { holder: string; expires_at: number } | undefined;
     return row && { holder: row.holder, expiresAt: row.expires_at };
   }
 
   setFlag(name: string, value: string): void {
-    this.db.prepare("INSERT OR REPLACE INTO flags (name, value) VALUES (?, ?)").run(name, value);
+    statement(this.db, "INSERT OR REPLACE INTO flags (name, value) VALUES (?, ?)").run(name, value);
   }
 
   /** Reads and clears a flag in one step. */
   takeFlag(name: string): string | undefined {
     return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT value FROM flags WHERE name = ?").get(name) as { value: string } | undefined;
-      if (row) this.db.prepare("DELETE FROM flags WHERE name = ?").run(name);
+      const row = statement(this.db, "SELECT value FROM flags WHERE name = ?").get(name) as { value: string } | undefined;
+      if (row) statement(this.db, "DELETE FROM flags WHERE name = ?").run(name);
       return row?.value;
     }).immediate();
   }
