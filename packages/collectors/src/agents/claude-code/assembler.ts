@@ -188,7 +188,9 @@ export class TranscriptAssembler {
   /**
    * Lines that are not conversation (summary, titles, snapshots, queue operations, api-request,
    * progress, whatever future versions add). Their facts go to the session they name, or without
-   * one to the file's session; they never make a session of their own.
+   * one to the file's session; they never make a session of their own. They arrive without their
+   * members over 512 bytes (`withoutUnreadMembers` in unread-members.ts cuts them before decoding):
+   * a fact read here from a large member needs a rule there.
    */
   private acceptBookkeeping(line: TranscriptLine): void {
     const facts = line.sessionId ? this.factsOf(line.sessionId) : this.fileFacts;
