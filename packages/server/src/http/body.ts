@@ -25,22 +25,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
 
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(limit);
-      }
-      chunks.push(value);
-    }
-  }
-  let bytes: Buffer = Buffer.concat(chunks, size);
+  let bytes: Buffer = Number.isFinite(declared) ? Buffer.from(await request.arrayBuffer()) : await readLimited(request, limit);
 
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding !== "identity" && encoding !== "") {
@@ -64,6 +49,31 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     throw new ApiError(400, "invalid_json", `request body is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
   return value;
+}
+
+/**
+ * A body without a declared length (chunked), read chunk by chunk so that the limit stops it early.
+ * With a `content-length` (checked against the limit first, and enforced by the HTTP parser) the
+ * body is read whole instead: @hono/node-server then reads it straight from the Node request, not
+ * through a web-stream adapter that copies every chunk (issue 8: the sync path's bodies are MBs).
+ */
+async function readLimited(request: Request, limit: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /**
