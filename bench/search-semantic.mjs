@@ -140,8 +140,12 @@ export async function runSemanticScale(n, options, { uniform = false } = {}) {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
     }
-    const store = await openSqliteStore({ path }); // migrations (a kept database gets any new ones)
-    await store.close();
+    if (!reused) {
+      // Migrations. A kept database is not migrated again: it only serves the embedding tables, and
+      // other work's migrations come and go (delete the kept directory after a change to those).
+      const store = await openSqliteStore({ path });
+      await store.close();
+    }
     const db = openVectorConnection(path);
     // Chunks only (no messages): the index and the rescoring read nothing else.
     db.pragma("foreign_keys = OFF");
