@@ -27,11 +27,13 @@ describe("resident codes", () => {
         const codes = new ResidentCodes(dims, { simd });
         const stored = new Map<number, Uint8Array>();
         const code = () => Uint8Array.from({ length: bytes }, rnd);
-        // Past the initial capacity (1,024), so the memory grows while holding codes.
+        // Past the initial capacity (1,024), so the memory grows while holding codes, with scans
+        // in between (they write distances where later codes go).
         for (let id = 1; id <= 3000; id++) {
           const c = code();
           stored.set(id, c);
           codes.put(id, c);
+          if (id % 1000 === 0) codes.nearest(code(), 10);
         }
         // Replace some, remove some (removal moves the last code into the hole).
         for (let id = 1; id <= 3000; id += 7) {

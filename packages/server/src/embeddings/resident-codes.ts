@@ -287,6 +287,9 @@ export class ResidentCodes {
     }
     const at = this.base + slot * this.stride;
     this.heap.set(code.subarray(0, this.bytes), at);
+    // The padding up to the stride is compared too (zero in the query): a grown slot may lie on old
+    // distance scratch space, so it is cleared.
+    if (this.stride > this.bytes) this.heap.fill(0, at + this.bytes, at + this.stride);
   }
 
   remove(chunkId: number): void {
