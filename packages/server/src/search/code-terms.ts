@@ -62,18 +62,30 @@ export function identifierPieces(parts: string[]): string[] {
 const COMPOUND = /[\p{L}\p{N}]+(?:[._/\\:-][\p{L}\p{N}]+)+/gu;
 const HAS_LETTER = /\p{L}/u;
 
+/** Words of a compound joined in `terms` at most (a longer path is found by its runs' phrase). */
+export const MAX_RUN = 6;
+
 /**
- * Each pair of adjacent words of the compounds in `text` (words with a letter: versions and
- * addresses are left out), written together: `src/lib/auth.ts` → srclib, libauth, authts. A query
- * for a path or `snake_case` is a phrase of common words (`store parse js`), which FTS5 can only
- * match by checking positions in every document that has all of them (55 ms at 1M generated
- * messages); its pairs are rare words, and an AND with them lets FTS5 skip to the few candidates.
+ * Every run of 2 to `maxWords` consecutive words of the compounds in `text` (runs of words with a
+ * letter: versions and addresses are left out), written together: `src/lib/auth.ts` → srclib,
+ * srclibauth, srclibauthts, libauth, libauthts, authts. A query for a path or `snake_case` was a
+ * phrase of common words (`store parse js`), which FTS5 can only match by checking positions in
+ * every document that has all of them (20-55 ms at 1M generated messages); as one run it is one
+ * rare word of the index (~1 ms).
  */
-export function compoundPairs(text: string): string[] {
+export function compoundRuns(text: string, maxWords = MAX_RUN): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(COMPOUND)) {
     const ws = m[0].match(WORD) ?? [];
-    for (let i = 1; i < ws.length; i++) if (HAS_LETTER.test(ws[i - 1]) && HAS_LETTER.test(ws[i])) out.push(ws[i - 1] + ws[i]);
+    for (let from = 0; from < ws.length; from++) {
+      if (!HAS_LETTER.test(ws[from])) continue;
+      let run = ws[from];
+      for (let to = from + 1; to < ws.length && to - from < maxWords; to++) {
+        if (!HAS_LETTER.test(ws[to])) break;
+        run += ws[to];
+        out.push(run);
+      }
+    }
   }
   return out;
 }
@@ -96,7 +108,7 @@ const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) |
 
 /**
  * The `terms` column of a document: the pieces of every identifier with case changes
- * (`identifierPieces`), a derived word per flag and the word pairs of compounds (`compoundPairs`). Identifiers are found from their case changes
+ * (`identifierPieces`), a derived word per flag and the word runs of compounds (`compoundRuns`). Identifiers are found from their case changes
  * (prose has none), then widened to the whole word: the indexer runs this over every tool output.
  */
 export function deriveTerms(text: string): string {
@@ -119,7 +131,7 @@ export function deriveTerms(text: string): string {
   if (text.includes("-")) {
     for (const match of text.matchAll(FLAG)) out.push(flagTerm(match[1], match[2]));
   }
-  const pairs = [...new Set(compoundPairs(text).map((p) => p.toLowerCase()))];
-  if (pairs.length) out.push(pairs.join(" "));
+  const runs = [...new Set(compoundRuns(text).map((r) => r.toLowerCase()))];
+  if (runs.length) out.push(runs.join(" "));
   return out.join("\n");
 }

@@ -8,11 +8,13 @@ describe("parseQuery + toFts5", () => {
     expect(fts("useSessionStore")).toBe(`"usesessionstore"`);
     expect(fts("SessionStore")).toBe(`"sessionstore"`);
   });
-  it("paths, snake_case and Class.method are phrases of their words, with their word pairs from `terms`", () => {
-    expect(fts("src/lib/auth.ts")).toBe(`("src lib auth ts" AND terms : ("srclib" AND "libauth" AND "authts"))`);
-    expect(fts("snake_case_name")).toBe(`("snake case name" AND terms : ("snakecase" AND "casename"))`);
-    expect(fts("RateLimiter.acquire")).toBe(`("ratelimiter acquire" AND terms : ("ratelimiteracquire"))`);
-    // Numbers are not paired (versions, addresses): the phrase alone.
+  it("paths, snake_case and Class.method typed whole are one run of words in `terms`", () => {
+    expect(fts("src/lib/auth.ts")).toBe(`terms : "srclibauthts"`);
+    expect(fts("snake_case_name")).toBe(`terms : "snakecasename"`);
+    expect(fts("RateLimiter.acquire")).toBe(`terms : "ratelimiteracquire"`);
+    // Longer than a run, or with a number in it: the phrase, with the pairs it has.
+    expect(fts("a/b/c/d/e/f/g")).toBe(`("a b c d e f g" AND terms : ("ab" AND "bc" AND "cd" AND "de" AND "ef" AND "fg"))`);
+    expect(fts("lib/v1.2/x")).toBe(`("lib v1 2 x" AND terms : ("libv1"))`);
     expect(fts("127.0.0.1")).toBe(`"127 0 0 1"`);
   });
   it("error codes and plain words are words", () => {
@@ -27,6 +29,7 @@ describe("parseQuery + toFts5", () => {
     expect(fts(`"cannot read properties" useSess*`)).toBe(`"cannot read properties" AND "usesess" *`);
     expect(fts("src/li*")).toBe(`"src li" *`);
     expect(fts("src/lib/au*")).toBe(`("src lib au" * AND terms : ("srclib"))`);
+    expect(fts(`"cd src/lib"`)).toBe(`("cd src lib" AND terms : ("srclib"))`);
   });
   it("sentence punctuation and FTS5 syntax in the input are never operators", () => {
     // Quoted phrases are taken first.
@@ -54,7 +57,7 @@ describe("code terms", () => {
     expect(deriveTerms("useSessionStore(); useSessionStore(); rm -rf node_modules && npm i --force; a-b x=--dry-run").split("\n")).toEqual([
       "use Session Store useSession SessionStore", "dashrf", "dashdashforce", "dashdashdryrun", "nodemodules ab dryrun",
     ]);
-    expect(deriveTerms("see src/lib/auth.ts and v1.2.3 at 127.0.0.1:5432")).toBe("srclib libauth authts");
+    expect(deriveTerms("see src/lib/auth.ts and v1.2.3 at 127.0.0.1:5432")).toBe("srclib srclibauth srclibauthts libauth libauthts authts");
     expect(deriveTerms("plain prose - with dashes and ECONNREFUSED")).toBe("");
   });
 });

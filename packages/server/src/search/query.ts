@@ -1,4 +1,4 @@
-import { camelParts, compoundPairs, FLAG_TOKEN, flagTerm, WORD } from "./code-terms.js";
+import { camelParts, compoundRuns, FLAG_TOKEN, flagTerm, WORD } from "./code-terms.js";
 
 /**
  * A search query as people type it, parsed once and rendered for FTS5 (`toFts5`) and for the
@@ -85,12 +85,15 @@ function termToFts5(term: QueryTerm): string {
     case "word":
       return lit(term.word);
     case "phrase": {
+      // A path or `snake_case` typed whole is one run of words in `terms` (code-terms.ts
+      // `compoundRuns`): one rare word of the index instead of a phrase of common ones.
+      const run = term.words.join("");
+      if (!term.prefix && compoundRuns(term.literal).some((r) => r.toLowerCase() === run)) return `terms : ${lit(run)}`;
+      // Otherwise the phrase, with the pairs of words it has whole (a prefix's last word is not),
+      // which spare FTS5 part of the phrase's position checks.
       const phrase = lit(term.words.join(" ")) + (term.prefix ? " *" : "");
-      // The compound's word pairs, which documents carry in `terms` (code-terms.ts `compoundPairs`):
-      // rare words that spare FTS5 the phrase's position check in most documents. A prefix's
-      // last word is not whole, so no pair has it.
       const literal = term.prefix ? term.literal.replace(/[\p{L}\p{N}]+$/u, "") : term.literal;
-      const pairs = [...new Set(compoundPairs(literal).map((p) => p.toLowerCase()))];
+      const pairs = [...new Set(compoundRuns(literal, 2).map((p) => p.toLowerCase()))];
       return pairs.length ? `(${phrase} AND terms : (${pairs.map(lit).join(" AND ")}))` : phrase;
     }
     case "ident":

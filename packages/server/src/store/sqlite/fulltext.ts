@@ -43,9 +43,9 @@ export const fulltextPathFor = (mainPath: string) => mainPath.replace(/\.db$/, "
 
 /**
  * Bumped when the index file's layout or what it indexes changes: an older file is dropped and
- * rebuilt. 5: compounds' word pairs in `terms` (code-terms.ts `compoundPairs`).
+ * rebuilt. 6: compounds' runs of words in `terms` (code-terms.ts `compoundRuns`).
  */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 /** Bits of a document id for its place in the session (16M messages per session). */
 const SESSION_SHIFT = 24;
