@@ -263,6 +263,18 @@ describe("embedding worker and job table", () => {
     expect(bobHits).toHaveLength(2);
     expect(bobHits.every((h) => h.sessionId !== aliceSession)).toBe(true);
 
+    // After a restart, the first search of a large user waits for their codes to load (in slices)
+    // instead of scanning vec0, and then answers from memory.
+    const restarted = await fixture(provider, f.dataDir, { residentAt: 3, candidates: 500 });
+    open.push(restarted);
+    expect(await restarted.semantic.worker.ensureLoaded()).toBe(true);
+    expect(restarted.semantic.index.residentUsers().size).toBe(0);
+    const again = await restarted.semantic.search({ userId: alice, query: "sqlite migration index", filters: {}, limit: 5 });
+    expect(again.map((h) => h.chunkId)).toEqual(hits.map((h) => h.chunkId));
+    expect(restarted.semantic.index.residentUsers()).toEqual(new Map([[alice, 3]]));
+    await restarted.semantic.search({ userId: bob, query: "sqlite migration index", filters: {}, limit: 5 });
+    expect(restarted.semantic.index.residentUsers().has(bob)).toBe(false);
+
     expect(await f.store.sessions.delete(alice, aliceSession)).toBe(true);
     await f.semantic.worker.runOnce();
     expect(f.semantic.index.residentUsers().get(alice)).toBe(0);

@@ -216,6 +216,11 @@ export class VectorIndex {
     return this.db.prepare("SELECT count(*) FROM embedding_chunks WHERE user_id = ?").pluck().get(userId) as number;
   }
 
+  /** Resolves once a user of `userCount` vectors can be searched in memory, if they are large enough to be. */
+  async ready(userId: string, userCount: number): Promise<void> {
+    if (userCount >= this.tuning.residentAt && !this.resident.has(userId)) await this.load(userId);
+  }
+
   /** Vectors indexed, all users. */
   count(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM embedding_vectors").pluck().get() as number) ?? 0;
