@@ -163,4 +163,44 @@ describe("vector index", () => {
     expect(index.residentUsers().size).toBe(0);
     db.close();
   }, 120_000);
+
+  it("resident budget: past it, loading one user's copy drops the least recently searched; the idle worker loads no more", async () => {
+    const db = openVectorConnection(await migratedPath());
+    const dims = 64;
+    const probe = new VectorIndex(db, { residentAt: 100, candidates: 100 });
+    const all = corpus(3000, dims, 5);
+    const owner = (i: number) => (i < 1000 ? "u1" : i < 2000 ? "u2" : "u3");
+    const write = <T>(w: () => T) => writeWithRetry(db, w);
+    db.exec(`INSERT INTO users (id, email, role, created_at) VALUES ('u3', 'u3@x', 'member', 0)`);
+    db.exec(`INSERT INTO sessions (id, user_id, external_id, source, created_at, updated_at, synced_at) VALUES ('s3', 'u3', 's3', 'x', 0, 0, 0)`);
+    db.exec(`INSERT INTO messages (id, session_id, user_id, external_id, role, created_at) VALUES (3, 's3', 'u3', 'm3', 'user', 0)`);
+    await write(() => {
+      probe.ensure(dims);
+      const insert = db.prepare("INSERT INTO embedding_chunks (id, message_id, session_id, user_id, ord, field, text, hash) VALUES (?, ?, ?, ?, ?, 'text', '', '')");
+      all.forEach((_, i) => insert.run(i + 1, Number(owner(i).slice(1)), `s${owner(i).slice(1)}`, owner(i), i));
+      probe.add(all.map((vector, i) => ({ chunkId: i + 1, userId: owner(i), vector })));
+    });
+    // A budget of 1 byte: room for one copy at a time (one user's copy is kept even when larger).
+    const index = new VectorIndex(db, { residentAt: 100, candidates: 100, residentBudgetBytes: 1 });
+    // Without a budget, the idle worker loads all three.
+    await probe.maintain();
+    expect([...probe.residentUsers().keys()].sort()).toEqual(["u1", "u2", "u3"]);
+
+    // With it, the idle worker loads the first large user only.
+    await index.maintain();
+    expect(index.residentUsers().size).toBe(1);
+    await index.load("u2");
+    expect([...index.residentUsers().keys()]).toEqual(["u2"]);
+    // u3's first search (the retriever waits for ready()) pushes u2 out; results are u3's own.
+    await index.ready("u3", 1000);
+    expect([...index.residentUsers().keys()]).toEqual(["u3"]);
+    const hits = index.search("u3", all[2500], 10, 1000);
+    expect(hits[0].chunkId).toBe(2501);
+    expect(hits.every((h) => owner(h.chunkId - 1) === "u3")).toBe(true);
+    // A user pushed out is searched through vec0 meanwhile (same answers), and loads again.
+    expect(index.search("u2", all[1500], 10, 1000).map((h) => h.chunkId)).toEqual(probe.search("u2", all[1500], 10, 1000).map((h) => h.chunkId));
+    await index.ready("u2", 1000);
+    expect([...index.residentUsers().keys()]).toEqual(["u2"]);
+    db.close();
+  }, 120_000);
 });

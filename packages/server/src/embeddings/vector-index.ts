@@ -30,6 +30,12 @@ import { ResidentCodes } from "./resident-codes.js";
 export interface IndexTuning {
   /** A user with at least this many vectors has their codes scanned in memory (see above). */
   residentAt: number;
+  /**
+   * Memory for all resident copies together. Past it, loading a user's copy drops the copies of
+   * the users who searched least recently (they load again at their next search); the idle worker
+   * loads nothing more. One user's copy is kept even when it alone is larger.
+   */
+  residentBudgetBytes?: number;
   /** Binary-code candidates rescored with float vectors, per query. */
   candidates: number;
 }
@@ -38,9 +44,10 @@ export interface IndexTuning {
  * Resident from 10k vectors: vec0's scan of a 50k partition at 500 candidates costs ~37 ms of CPU
  * (docs/benchmarks.md), the resident scan well under 1 ms; 10k vectors hold ~0.9 MB in memory.
  * 500 candidates rather than 240: 240 found 0.92 of the exact top 10 at 100k (a topic has ~500
- * members and the sign bits alone cannot order them finely).
+ * members and the sign bits alone cannot order them finely). 1 GiB of resident codes: ~15M
+ * vectors of 384 dimensions (~70 MB per 1M).
  */
-export const DEFAULT_TUNING: IndexTuning = { residentAt: 10_000, candidates: 500 };
+export const DEFAULT_TUNING: IndexTuning = { residentAt: 10_000, candidates: 500, residentBudgetBytes: 1 << 30 };
 
 /** The vec0 `list` of every code (see "Earlier versions" above). */
 const UNASSIGNED = -1;
@@ -87,7 +94,7 @@ export const vectorFrom = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteO
 
 export class VectorIndex {
   private dims: number | null = null;
-  /** Users whose codes are resident in memory and complete. */
+  /** Users whose codes are resident in memory and complete, least recently searched first. */
   private readonly resident = new Map<string, ResidentCodes>();
   /** Users whose codes are being loaded: the partial copy (kept current by add/remove) and the load. */
   private readonly loading = new Map<string, { codes: ResidentCodes; done: Promise<void> }>();
@@ -249,7 +256,12 @@ export class VectorIndex {
     // bounds the rescoring (4,096 float vectors read) of a filtered search asking for more.
     const want = Math.min(candidates, 4096);
     const resident = this.resident.get(userId);
-    if (resident) return this.rescore(resident.nearest(code, want), query, k);
+    if (resident) {
+      // Map order is insertion order: re-inserting makes this user the most recently searched.
+      this.resident.delete(userId);
+      this.resident.set(userId, resident);
+      return this.rescore(resident.nearest(code, want), query, k);
+    }
     if (userCount >= this.tuning.residentAt) void this.load(userId);
     const rows = this.db
       .prepare(`SELECT rowid AS id FROM ${TABLE} WHERE code MATCH vec_bit(?) AND k = ? AND user_id = ?`)
@@ -318,7 +330,10 @@ export class VectorIndex {
       }
       // Codes put by a partial read are the stored ones: harmless if the vectors put them again.
       if (!read) await this.codesFromVectors(userId, codes, current);
-      if (current()) this.resident.set(userId, codes);
+      if (current()) {
+        this.resident.set(userId, codes);
+        this.keepWithinBudget(userId);
+      }
     })()
       // A closed connection (shutdown) or a dropped table ends the load; the next search retries.
       .catch(() => undefined)
@@ -327,6 +342,21 @@ export class VectorIndex {
       });
     this.loading.set(userId, { codes, done });
     return done;
+  }
+
+  private residentBytes(): number {
+    let bytes = 0;
+    for (const codes of this.resident.values()) bytes += codes.memoryBytes;
+    return bytes;
+  }
+
+  /** Drops the least recently searched copies (never `keep`'s) while the copies exceed the budget. */
+  private keepWithinBudget(keep: string): void {
+    const budget = this.tuning.residentBudgetBytes ?? Infinity;
+    for (const user of [...this.resident.keys()]) {
+      if (this.residentBytes() <= budget) return;
+      if (user !== keep) this.resident.delete(user);
+    }
   }
 
   /** Fills `codes` with the binary codes of the user's float vectors (the source of truth), a slice at a time. */
@@ -414,6 +444,10 @@ export class VectorIndex {
       users = [...this.touched].filter((user) => !this.resident.has(user) && (count.get(user) as number) >= this.tuning.residentAt);
       this.touched.clear();
     }
-    for (const user of users) await this.load(user);
+    for (const user of users) {
+      // The idle worker does not push anyone out: past the budget, searches decide who is resident.
+      if (this.residentBytes() >= (this.tuning.residentBudgetBytes ?? Infinity)) return;
+      await this.load(user);
+    }
   }
 }
