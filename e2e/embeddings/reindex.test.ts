@@ -113,7 +113,6 @@ describe("opensync admin reindex", () => {
     const seed = await seeded();
     server = seed.server;
     wipeFulltext(server.dataDir);
-    const probe = await server.request(`/api/search?q=migration&type=fulltext`, { key: seed.key }); console.log(probe.status, await probe.text(), server.stderr.slice(-2000));
     expect(await fulltextHits(server, seed.key, "migration")).toBe(0);
     const good = vectors(server.dataDir);
     zeroVectors(server.dataDir);
@@ -125,6 +124,26 @@ describe("opensync admin reindex", () => {
     expect(run.stderr).toMatch(/embeddings\s+\[#{24}\] 100%\s+4\/4/);
     expect(await fulltextHits(server, seed.key, "migration")).toBe(1);
     expect(vectors(server.dataDir)).toEqual(good);
+  }, 60_000);
+
+  it("finds the server that owns the data dir through its server.json, not through the configured URL", async () => {
+    const other = await seeded();
+    const stopped = await seeded();
+    server = other.server;
+    try {
+      await stopped.server.stop();
+      // The configured address answers, but that server serves another data dir: the work is done here.
+      const elsewhere = await runCli(["admin", "reindex", "--fulltext", "--data-dir", stopped.server.dataDir, "--url", other.server.url], { ...EMBED_ENV, OPENSYNC_PORT: String(other.server.port) });
+      expect(elsewhere.code, elsewhere.stderr).toBe(0);
+      expect(elsewhere.stderr).not.toContain("is running on this data dir");
+      expect(elsewhere.stderr).toMatch(/full-text\s+\[#{24}\] 100%\s+5\/5/);
+      // The data dir's own server listens on a port nobody configured: it is found, and does the work.
+      const owned = await runCli(["admin", "reindex", "--fulltext", "--data-dir", other.server.dataDir], { ...EMBED_ENV, OPENSYNC_PORT: "9" });
+      expect(owned.code, owned.stderr).toBe(0);
+      expect(owned.stderr).toContain(`The server at ${other.server.url} is running on this data dir`);
+    } finally {
+      await stopped.server.cleanup();
+    }
   }, 60_000);
 
   it("refuses to embed with embeddings off when no server runs (usage error, nothing queued)", async () => {

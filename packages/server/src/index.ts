@@ -7,3 +7,4 @@ export { openSqliteStore } from "./store/sqlite/open.js";
 export type { Store } from "./store/types.js";
 export { VERSION } from "./version.js";
 export { ensureDeviceKey, ensureLocalOwner, deviceKeyPath, localOwnerEmail, type DeviceIdentity } from "./services/local-owner.js";
+export { liveInstance, instanceFilePath, type InstanceInfo } from "./instance-file.js";

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApp, type App } from "./app.js";
 import { databasePath, type ServerConfig } from "./config.js";
 import { SemanticSearch } from "./embeddings/index.js";
+import { removeInstanceFile, writeInstanceFile } from "./instance-file.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openSqliteStore } from "./store/sqlite/open.js";
 import type { Store } from "./store/types.js";
@@ -59,6 +60,11 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const port = (server.address() as AddressInfo).port;
   const url = baseUrl(config, port);
   logger.info({ url, backend: store.backend, dataDir: config.dataDir }, "OpenSync server listening");
+  try {
+    writeInstanceFile(config.dataDir, url);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, "could not write server.json in the data dir (admin commands will not find this server)");
+  }
 
   const announce = options.announce ?? ((line: string) => process.stdout.write(line + "\n"));
   if (!(await built.services.accounts.hasOwner())) {
@@ -87,6 +93,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
         });
         server.closeIdleConnections();
       });
+      removeInstanceFile(config.dataDir);
       await stopBackground();
       logger.info("OpenSync server stopped");
     })());

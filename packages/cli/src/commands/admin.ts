@@ -103,7 +103,7 @@ interface ReindexOptions extends Omit<ServeOptions, "embeddings"> {
 }
 
 async function reindex(opts: ReindexOptions): Promise<void> {
-  const { baseUrl, loadConfig } = await server();
+  const { baseUrl, liveInstance, loadConfig } = await server();
   const { embeddingProgress, fulltextProgress, openMainDatabase, queueEmbeddings, queueFulltext, rebuildFulltext, runEmbeddings } = await reindexing();
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -115,8 +115,11 @@ async function reindex(opts: ReindexOptions): Promise<void> {
   const both = !opts.embeddings && !opts.fulltext;
   const doEmbeddings = both || Boolean(opts.embeddings);
   const doFulltext = both || Boolean(opts.fulltext);
-  const url = opts.url ?? baseUrl(config, config.port);
-  const running = await runningServer(url);
+  // A server owns this data dir if it recorded itself there (server.json) and answers; a server at
+  // the configured URL may serve another data dir, and this one's may listen elsewhere.
+  const instance = liveInstance(config.dataDir);
+  const running = instance !== undefined && (await runningServer(instance.url));
+  const url = instance?.url ?? baseUrl(config, config.port);
   let db;
   try {
     db = openMainDatabase(config);
@@ -233,7 +236,7 @@ export function registerAdmin(program: Command): void {
     .option("--embeddings [provider]", "re-embed every message (optionally naming the provider: local, openai, off, as for serve)")
     .option("--fulltext", "rebuild the full-text index")
     .option("--force", "embeddings: drop every chunk first, so all are embedded again (not only what is missing or changed)")
-    .option("--url <url>", "where a running server on this data dir answers (default: http://host:port from OPENSYNC_HOST/OPENSYNC_PORT)")
+    .option("--url <url>", "deprecated, ignored: a server running on the data dir is found through its server.json")
     .option("--no-wait", "with a running server: queue the work and exit without following it")
     .option("--stall-seconds <n>", "with a running server: give up following after this long without progress (default 60)", Number)
     .option("--data-dir <dir>", "server data dir (env OPENSYNC_DATA_DIR)");
