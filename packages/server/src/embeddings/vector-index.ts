@@ -225,6 +225,8 @@ export class VectorIndex {
 
   /** Resolves once a user of `userCount` vectors can be searched in memory, if they are large enough to be. */
   async ready(userId: string, userCount: number): Promise<void> {
+    if (!this.dims || !this.tableExists()) return;
+    this.checkOutsideWrites();
     if (userCount >= this.tuning.residentAt && !this.resident.has(userId)) await this.load(userId);
   }
 
