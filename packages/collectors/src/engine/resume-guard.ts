@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
 
 /**
@@ -16,20 +16,24 @@ export function offsetOf(checkpoint: unknown): number | undefined {
   return typeof offset === "number" && offset > 0 ? offset : undefined;
 }
 
-/** Hash of the bytes before `offset` in `path`; null when the file is gone or shorter. */
+/**
+ * Hash of the bytes before `offset` in `path`; null when the file is gone or shorter. Synchronous
+ * I/O on purpose: 256 bytes the reader has just read come from the page cache in microseconds,
+ * while three thread-pool round trips (open, read, close) per chunk stalled the read loop (issue 8).
+ */
 export async function tailHash(path: string, offset: number): Promise<string | null> {
   const start = Math.max(0, offset - TAIL_BYTES);
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(path, "r");
+    fd = openSync(path, "r");
     const buffer = Buffer.alloc(offset - start);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, start);
     if (bytesRead !== buffer.length) return null;
     return createHash("sha1").update(buffer).digest("hex");
   } catch {
     return null;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
