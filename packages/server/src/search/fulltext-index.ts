@@ -76,9 +76,9 @@ export const COUNT_CAP = 2_000;
 export interface FulltextRanking {
   counts: FulltextCounts;
   /**
-   * The matches best first, scored by BM25 × recency: all of them, or for a query with more than
-   * the index's rank window of matches (`RANK_WINDOW`, 2,000 on SQLite), those of its most
-   * recently indexed sessions. Pages are cut from this list.
+   * The matches best first: all of them, or for a broad query those of its most recently indexed
+   * sessions (SQLite: BM25 × recency for up to 2,000 matches of words; the newest 500 by field and
+   * recency for more, and for phrases and prefixes). Pages are cut from this list.
    */
   docs: ScoredDoc[];
 }

@@ -295,6 +295,12 @@ const recency = (now: number, at: number) => 1 + (MAX_BOOST - 1) / (1 + Math.max
  * sessions (the highest document ids); counts still go on up to `COUNT_CAP`.
  */
 export const RANK_WINDOW = COUNT_CAP;
+/**
+ * Matches ranked without BM25 (`rankByField`) at most: reading what each cites (its time, role,
+ * message, session) is most of that ranking's cost, ~3-5 µs a match at 1M (2,000: 7-13 ms; 500:
+ * 2-4 ms, measured with `limits`).
+ */
+export const FIELD_WINDOW = 500;
 /** Prepared statements kept per SQL text (one per combination of filters: a few dozen at most). */
 const STATEMENTS = 200;
 
@@ -335,11 +341,13 @@ export class SqliteFulltextIndex implements FulltextIndex {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private readonly rankWindow: number;
   private readonly countCap: number;
+  private readonly fieldWindow: number;
 
   /** `limits`: smaller rank window and count cap for tests (a broad query without thousands of documents). */
   constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath), limits: { rankWindow?: number; countCap?: number } = {}) {
     this.rankWindow = limits.rankWindow ?? RANK_WINDOW;
     this.countCap = limits.countCap ?? COUNT_CAP;
+    this.fieldWindow = Math.min(this.rankWindow, FIELD_WINDOW);
     // The index file must exist with its schema before it is attached. A new one is queued for
     // rebuilding here, at start, so the status never shows an empty queue for an empty index.
     const fts = openFulltextDatabase(ftsPath);
@@ -352,6 +360,10 @@ export class SqliteFulltextIndex implements FulltextIndex {
     }
     this.db = openSqliteDatabase({ path: mainPath });
     this.db.prepare("ATTACH DATABASE ? AS fts").run(ftsPath);
+    // An attached file has its own page cache, of SQLite's default 2 MB: the index's pages (doclists,
+    // fts_docs) were read again from the OS for most lookups (~5 µs each: 10 ms for a 2,000-match
+    // window at 1M). The same 64 MB as the main file (open.ts).
+    this.db.pragma("fts.cache_size = -65536");
   }
 
   private prepare(sql: string): BetterSqlite3.Statement {
@@ -411,7 +423,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
 
   /**
    * A query's ranking. First the ids of its newest `countCap + 1` matches (`matchIds`: FTS5 walks
-   * the doclists backwards and stops there), which give the counts and the rank window. A query
+   * the doclists backwards and stops there), which give the counts and the window ranked. A query
    * of words and identifiers with at most `countCap` matches is then ranked by BM25: one
    * statement, its newest `rankWindow` matches with what a hit cites; BM25 costs those rows plus
    * FTS5's pass over each term's whole doclist for its IDF (`fts5Bm25GetData`, sqlite 3.53
@@ -435,7 +447,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
       ? { documents: this.countCap, sessions: sessionCount(ids.slice(0, this.countCap + 1)), estimated: true }
       : { documents: ids.length, sessions: sessionCount(ids), estimated: false };
     if (ids.length === 0) return { counts, docs: [] };
-    if (costly || counts.estimated) return { counts, docs: this.rankByField(match, ids.slice(0, this.rankWindow), scope.now) };
+    if (costly || counts.estimated) return { counts, docs: this.rankByField(match, ids.slice(0, this.fieldWindow), scope.now) };
     const q = this.where(match, scope, true);
     const rows = this.prepare(
       `SELECT f.rowid AS doc, ${BM25} AS rank, d.message_id, d.created_at, fs.session_id
@@ -456,7 +468,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   /**
-   * Ranking without BM25: the newest `rankWindow` matches scored by the kind of document that
+   * Ranking without BM25: the newest `fieldWindow` (500) matches scored by the kind of document that
    * holds the match, in BM25's column weights (a title 10, a user's prompt 4, an assistant's
    * message 2, anything else 1: `roleWeight`) and, for a query of any of its words, by how many of
    * them it has; then the recency boost. Term frequency and document length are not looked at.
