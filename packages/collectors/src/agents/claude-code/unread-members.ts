@@ -178,6 +178,7 @@ function plainString(line: Buffer, m: Member): string | undefined {
  * file-history snapshot keeps its `timestamp` inside `snapshot`).
  */
 const BOOKKEEPING_MEMBER_BYTES = 512;
+const SHORT_LINE_BYTES = 2048;
 const READ_WHOLE = new Set(["user", "assistant", "system", "summary", "custom-title", "ai-title"]);
 const QUEUED_COMMAND = Buffer.from('"queued_command"');
 const NESTED_TIME = new Set(["snapshot"]);
@@ -210,6 +211,8 @@ function projectObject(line: Buffer, members: Member[], nested: boolean): Buffer
  * is the syntax inside a dropped value (a line whose only defect lies there is read).
  */
 export function withoutUnreadMembers(line: Buffer): Buffer {
+  // Short lines cost less to parse than to take apart.
+  if (line.length <= SHORT_LINE_BYTES) return line;
   // Which kind of line this is decides what is read. The members before `type` are small on every
   // line but the assistant's, whose `message` comes first: a line reaching its `message` before
   // its `type` is a conversation line, read whole (but for toolUseResult) without scanning further.
@@ -223,14 +226,30 @@ export function withoutUnreadMembers(line: Buffer): Buffer {
   });
   if (!head || type === undefined || READ_WHOLE.has(type)) return type === "user" || type === undefined ? withoutTopLevelMember(line, TOOL_USE_RESULT) : line;
   if (type === "attachment" && line.includes(QUEUED_COMMAND)) return line;
-  const scanned = scanObject(line, 0);
+  // A bookkeeping line is read for its session and time: once both are seen, the rest (api-request
+  // payloads come after them) is not walked. The line must still end as an object does.
+  let last = line.length - 1;
+  while (last >= 0 && isSpace(line[last])) last--;
+  if (line[last] !== 0x7d) return line;
+  let session = false;
+  let time = false;
+  const scanned = scanObject(line, 0, (m) => {
+    if (keyIs(line, m, "sessionId")) session = true;
+    else if (keyIs(line, m, "timestamp")) time = true;
+    return session && time && !TITLE_TYPES.has(type!);
+  });
   if (!scanned) return line;
-  let rest = scanned.end;
-  while (rest < line.length && isSpace(line[rest])) rest++;
-  if (rest !== line.length) return line;
-  if (!scanned.members.some((m) => m.valueEnd - m.valueStart > BOOKKEEPING_MEMBER_BYTES)) return line;
+  if (scanned.end !== -1) {
+    let rest = scanned.end;
+    while (rest < line.length && isSpace(line[rest])) rest++;
+    if (rest !== line.length) return line;
+    if (!scanned.members.some((m) => m.valueEnd - m.valueStart > BOOKKEEPING_MEMBER_BYTES)) return line;
+  }
   return projectObject(line, scanned.members, false);
 }
+
+/** Bookkeeping lines read for more than their session and time (their members are all kept anyway). */
+const TITLE_TYPES = new Set(["summary", "custom-title", "ai-title"]);
 
 const TOOL_USE_RESULT = Buffer.from('"toolUseResult"');
 
