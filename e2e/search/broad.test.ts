@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { OpenSyncClient, SearchResponse } from "@opensync/protocol";
+import { startServer, type ServerProcess } from "../harness/server-process.js";
+import { waitIndexed } from "./helpers.js";
+
+/**
+ * A broad full-text query over a real server (issue 9, search at scale): more than 2,000 matching
+ * messages are counted up to 2,000 and flagged (`totalIsEstimate`), pages end with the ranked
+ * matches (`nextCursor` null after them), narrower queries keep an exact total without the flag,
+ * and another user's matches are never counted.
+ */
+let server: ServerProcess;
+let a: OpenSyncClient;
+let b: OpenSyncClient;
+
+const T0 = Date.parse("2026-11-20T12:00:00Z");
+
+async function syncMessages(client: OpenSyncClient, prefix: string, sessions: number, perSession: number, text: (i: number) => string) {
+  const all = Array.from({ length: sessions * perSession }, (_, i) => ({
+    sessionExternalId: `${prefix}-s${Math.floor(i / perSession)}`, externalId: `${prefix}-m${i}`, role: i % 2 ? "assistant" : "user",
+    textContent: text(i), createdAt: T0 + i * 1000,
+  }));
+  for (let i = 0; i < all.length; i += 500) {
+    const sessionIds = [...new Set(all.slice(i, i + 500).map((m) => m.sessionExternalId))];
+    const res = await client.syncBatch({ sessions: sessionIds.map((externalId) => ({ externalId, source: "claude-code", title: `work ${externalId}` })), messages: all.slice(i, i + 500) } as never);
+    expect(res.errors).toEqual([]);
+  }
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  a = server.client(await server.createKey("broad-a@example.com"));
+  b = server.client(await server.createKey("broad-b@example.com"));
+  // A: 2,100 messages with "alpha", every 300th with "gamma" too. B: "gamma" in 40 messages.
+  await syncMessages(a, "a", 3, 700, (i) => `alpha step ${i}${i % 300 === 0 ? " gamma" : ""}`);
+  await syncMessages(b, "b", 1, 40, () => "gamma of user b");
+  await waitIndexed(a, 60_000);
+}, 120_000);
+afterAll(() => server?.cleanup());
+
+test("more than 2,000 matches: total 2,000 flagged as a lower bound, pages end with the ranked matches", async () => {
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page: SearchResponse = await a.search({ q: "alpha", type: "fulltext", groupBy: "message", limit: 100, cursor });
+    expect(page).toMatchObject({ total: 2000, totalIsEstimate: true });
+    for (const r of page.results) seen.add(r.messageId!);
+    cursor = page.nextCursor ?? undefined;
+    pages++;
+  } while (cursor && pages < 50);
+  // Ranked without BM25 (a broad query): its 500 newest matches, each once.
+  expect(seen.size).toBe(500);
+  expect(pages).toBe(5);
+  const sessions = await a.search({ q: "alpha", type: "fulltext", limit: 20 });
+  expect(sessions.totalIsEstimate).toBe(true);
+  expect(sessions.total).toBeGreaterThanOrEqual(1);
+  expect(sessions.total).toBeLessThanOrEqual(3);
+});
+
+test("a narrow query keeps an exact total and no flag; another user's matches are not counted", async () => {
+  const res = await a.search({ q: "gamma", type: "fulltext", groupBy: "message", limit: 100 });
+  expect(res.total).toBe(7);
+  expect(res.results).toHaveLength(7);
+  expect(res).not.toHaveProperty("totalIsEstimate");
+  expect(res.nextCursor).toBeNull();
+  const other = await b.search({ q: "gamma", type: "fulltext", groupBy: "message", limit: 100 });
+  expect(other.total).toBe(40);
+  const raw = await server.request("/api/search?q=alpha&type=fulltext", { key: b.apiKey });
+  expect(((await raw.json()) as SearchResponse).total).toBe(0);
+});
