@@ -306,15 +306,15 @@ const STATEMENTS = 200;
 
 interface Query { from: string; where: string; params: Record<string, unknown> }
 
-/**
- * What a match weighs without BM25 (`rankByField`): the column weight of the document's main text,
- * a title's (document 0 of its session), a user's prompt, an assistant's reply; 1 for the rest.
- */
 /** Distinct sessions of document ids (the high bits: `SESSION_SHIFT`). */
 function sessionCount(ids: number[]): number {
   return new Set(ids.map((id) => Math.floor(id / SESSION_DOCS))).size;
 }
 
+/**
+ * What a match weighs without BM25 (`rankByField`): the column weight of the document's main text,
+ * a title's (no message), a user's prompt, an assistant's reply; 1 for the rest.
+ */
 function roleWeight(r: { doc: number; message_id: number | null; role: string | null }): number {
   if (r.message_id === null) return COLUMN_WEIGHTS.title;
   if (r.role === "user") return COLUMN_WEIGHTS.prompt;
