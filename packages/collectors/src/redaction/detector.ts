@@ -9,8 +9,12 @@ export interface Detector {
   readonly kind: string;
   /** Trigger: every secret of this kind contains a match of it. */
   readonly trigger: Trigger;
-  /** Returns `text` with every secret of this kind replaced (the same string if none). */
-  redact(text: string): string;
+  /**
+   * Returns `text` with every secret of this kind replaced (the same string if none). `from`, when
+   * given, is where the trigger first occurs in `text`: a detector whose secrets all start at their
+   * trigger may skip what comes before (the env-secret pass over a long tool output, issue 8).
+   */
+  redact(text: string, from?: number): string;
 }
 
 export interface Trigger {

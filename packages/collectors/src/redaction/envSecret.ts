@@ -54,8 +54,9 @@ interface ValueSpan {
 export const envSecretDetector: Detector = {
   kind: "env-secret",
   trigger: { source: "secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|access[_-]?key", ignoreCase: true },
-  redact(text) {
-    KEYWORD.lastIndex = 0;
+  redact(text, from = 0) {
+    // A name's secret word is a trigger match, so no keyword starts before the first trigger.
+    KEYWORD.lastIndex = from;
     let out = "";
     let last = 0;
     let changed = false;

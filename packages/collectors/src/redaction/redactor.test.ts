@@ -148,3 +148,16 @@ describe("benchRedaction", () => {
     expect(benchRedaction({ megabytes: 0.2, passes: 1 })).toBeGreaterThan(0);
   });
 });
+
+describe("env-secret starts at its first trigger (issue 8)", () => {
+  it("redacts a name whose start precedes the trigger, far into a long text, and after another detector changed the text", () => {
+    const redactor = createRedactor();
+    const noise = "ok 12 passed, 0 failed → ✓\n".repeat(3000);
+    const out = redactor.redactText(`${noise}export DB_PASSWORD=hunter22\n${noise}`);
+    expect(out).not.toContain("hunter22");
+    expect(out).toContain("export DB_PASSWORD=");
+    const both = redactor.redactText(`${noise}GH=ghp_${"a".repeat(36)} then SECRET_TOKEN=s3cr3tvalue9\n`);
+    expect(both).not.toContain("s3cr3tvalue9");
+    expect(both).not.toContain("ghp_aaaa");
+  });
+});

@@ -72,9 +72,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     let out = text;
     // Triggers are looked for in the original text only: a replacement marker never creates a
     // secret, so a detector not triggered before cannot find one afterwards.
-    const triggered = scan(text);
+    const { hit, firstAt } = scan(text);
     for (let i = 0; i < builtIn.length; i++) {
-      if (triggered[i]) out = builtIn[i]!.redact(out);
+      // Trigger positions are the original text's: valid while no earlier detector changed it.
+      if (hit[i]) out = out === text ? builtIn[i]!.redact(out, firstAt[i]) : builtIn[i]!.redact(out);
     }
     for (const detector of extra) out = detector.redact(out);
     return out;

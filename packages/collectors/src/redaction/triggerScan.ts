@@ -6,7 +6,14 @@ import type { Detector } from "./detector.js";
  * the scan resumes one character later, so overlapping triggers (`sk-` / `sk-ant-`,
  * `SECRET_ACCESS_KEY` / `ACCESS_KEY`) all register.
  */
-export function createTriggerScan(detectors: readonly Detector[]): (text: string) => boolean[] {
+export interface TriggerHits {
+  /** Per detector: does its trigger occur? */
+  hit: boolean[];
+  /** Per detector: where its trigger first occurs (-1 when it does not). */
+  firstAt: number[];
+}
+
+export function createTriggerScan(detectors: readonly Detector[]): (text: string) => TriggerHits {
   const groups = [false, true]
     .map((ignoreCase) => {
       const members = detectors
@@ -23,6 +30,7 @@ export function createTriggerScan(detectors: readonly Detector[]): (text: string
 
   return (text) => {
     const hit = new Array<boolean>(detectors.length).fill(false);
+    const firstAt = new Array<number>(detectors.length).fill(-1);
     for (const { any, members } of groups) {
       let left = members.length;
       any.lastIndex = 0;
@@ -32,12 +40,13 @@ export function createTriggerScan(detectors: readonly Detector[]): (text: string
           member.at.lastIndex = m.index;
           if (member.at.test(text)) {
             hit[member.index] = true;
+            firstAt[member.index] = m.index;
             left--;
           }
         }
         any.lastIndex = m.index + 1;
       }
     }
-    return hit;
+    return { hit, firstAt };
   };
 }
