@@ -80,6 +80,12 @@ describe("SQLite full-text index", () => {
       expect((await index.rank(all("ECONNREFUSED"), scope(userA, { role: "user" }))).docs).toHaveLength(0);
       expect((await index.rank(all("ECONNREFUSED"), scope(userA, { from: 2500 }))).docs).toHaveLength(1);
       expect((await index.rank(all("ECONNREFUSED"), scope(userA, { to: 2500 }))).docs).toHaveLength(0);
+      // A session filter reads that session's id range only: its own matches, never another user's
+      // session of the same external id, nothing for an unknown one.
+      expect((await index.rank(all("ECONNREFUSED"), scope(userA, { sessionId: "s1" }))).docs).toHaveLength(1);
+      expect((await index.rank(all("ECONNREFUSED"), scope(userA, { sessionId: "s9" }))).docs).toHaveLength(0);
+      expect((await index.rank(all("ECONNREFUSED"), scope(userB, { sessionId: "s9" }))).docs).toHaveLength(1);
+      expect((await index.rank(all("ECONNREFUSED"), scope(userA, { sessionId: "nope" }))).counts).toEqual({ documents: 0, sessions: 0, estimated: false });
       expect((await index.status(userA)).pending).toBe(0);
     } finally {
       await index.close();

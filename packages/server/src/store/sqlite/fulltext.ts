@@ -387,7 +387,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
    * sessions (and messages, for `model`) only for the filters that need them. `cite`: with the
    * session and document rows whatever the filters (what a ranked hit cites).
    *
-   * No rowid range is put in these. Where one is (`rankByField`), it is bound as a BigInt: FTS5
+   * A rowid range (a session filter, `rankByField`) is bound as a BigInt: FTS5
    * only seeks on a rowid bound given as an INTEGER, and better-sqlite3 binds a JS number as REAL,
    * which FTS5 ignores (sqlite 3.53 fts5_main.c, `fts5GetRowidLimit`): `rowid >= ?` then read the
    * whole doclist (20 ms for a common word at 1M, 1 ms as an INTEGER).
@@ -408,7 +408,21 @@ export class SqliteFulltextIndex implements FulltextIndex {
     if (f.source !== undefined) (sessionFilters.push("s.source = @source"), (params.source = f.source));
     if (f.project !== undefined) (sessionFilters.push("(s.project_name = @project OR s.project_path = @project)"), (params.project = f.project));
     if (f.machine !== undefined) (sessionFilters.push("s.machine = @machine"), (params.machine = f.machine));
-    if (f.sessionId !== undefined) (sessionFilters.push("(s.id = @sessionId OR s.external_id = @sessionId)"), (params.sessionId = f.sessionId));
+    if (f.sessionId !== undefined) {
+      sessionFilters.push("(s.id = @sessionId OR s.external_id = @sessionId)");
+      params.sessionId = f.sessionId;
+      // One session's documents are one id range (`SESSION_SHIFT`): FTS5 reads only that part of
+      // the doclists (a common word in one session at 1M: 323 ms of filtering every match before).
+      const nums = this.prepare(
+        "SELECT fs.num FROM main.sessions s JOIN fts.fts_sessions fs ON fs.session_id = s.id WHERE s.id = ? OR s.external_id = ? LIMIT 2",
+      ).pluck().all(f.sessionId, f.sessionId) as number[];
+      if (nums.length <= 1) {
+        where.push("f.rowid BETWEEN @lo AND @hi");
+        // BigInt: see above. No session: an empty range.
+        params.lo = nums.length ? BigInt(nums[0]) << BigInt(SESSION_SHIFT) : 1n;
+        params.hi = nums.length ? ((BigInt(nums[0]) + 1n) << BigInt(SESSION_SHIFT)) - 1n : 0n;
+      }
+    }
     if (f.model !== undefined) {
       sessionFilters.push("(s.model = @model OR m.model = @model)");
       params.model = f.model;
