@@ -22,7 +22,12 @@ export interface IndexLoop {
  * own thread need both cores: issue 8.)
  */
 const BUSY_PAUSE_FACTOR = 9;
-const BUSY_PAUSE_MAX_MS = 1000;
+/**
+ * The pause is capped so that a run of light syncs (a plugin streaming a session) is indexed within
+ * a few seconds. Heavy batches (500 messages of tens of KB of tool output take the indexer ~0.5 s)
+ * need the long pause for the tenth-of-a-core share to hold; with a cap of 1 s they took a quarter.
+ */
+const BUSY_PAUSE_MAX_MS = 5000;
 const BATCH = 2000;
 const BUSY_BATCH = 500;
 
