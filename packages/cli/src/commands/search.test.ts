@@ -44,4 +44,9 @@ describe("renderResults", () => {
       "Fix retries\n  /srv/app · codex-cli · 2025-01-31\n  the backoff never caps\n  http://h:1/sessions/s1#m-m9\n\n1 of 7 (hybrid search; more with --limit)\n",
     );
   });
+
+  test("a total the server stopped counting at is shown as a lower bound", () => {
+    const out = renderResults({ ...response, total: 2000, totalIsEstimate: true }, "http://h:1", false);
+    expect(out.endsWith("1 of 2,000+ (hybrid search; more with --limit)\n")).toBe(true);
+  });
 });

@@ -30,7 +30,9 @@ export function renderResults(response: SearchResponse, serverUrl: string, color
     const snippet = (color ? markHighlights(r.snippet, r.highlights, ANSI.match, ANSI.reset) : r.snippet).replace(/\s+/g, " ").trim();
     return [style(ANSI.bold, title), `  ${style(ANSI.dim, where)}`, `  ${snippet}`, `  ${sessionUrl(serverUrl, r.sessionId, r.messageId)}`].join("\n");
   });
-  const footer = `${response.results.length} of ${response.total} (${response.type} search${response.nextCursor ? "; more with --limit" : ""})`;
+  // Past the count's cap the server says how many it counted at least ("2,000+").
+  const total = `${response.total.toLocaleString("en")}${response.totalIsEstimate ? "+" : ""}`;
+  const footer = `${response.results.length} of ${total} (${response.type} search${response.nextCursor ? "; more with --limit" : ""})`;
   return `${blocks.join("\n\n")}\n\n${style(ANSI.dim, footer)}\n`;
 }
 
