@@ -84,7 +84,11 @@ export function viewParts(message: Pick<Message, "parts" | "textContent">): View
 function computeViewParts(message: Pick<Message, "parts" | "textContent">): ViewPart[] {
   const parts = [...message.parts].sort((a, b) => a.order - b.order).map(viewPart);
   const hasText = parts.some((p) => p.kind === "text" && p.text.trim());
-  if (!hasText && message.textContent?.trim()) parts.unshift({ kind: "text", text: message.textContent });
+  // A tool message's text is its output again (collectors send both, the server derives one from
+  // the other): shown once, as the tool result.
+  const outputs = parts.flatMap((p) => (p.kind === "tool-result" && p.output ? [p.output] : []));
+  const repeatsOutput = outputs.length > 0 && message.textContent === outputs.join("\n\n");
+  if (!hasText && !repeatsOutput && message.textContent?.trim()) parts.unshift({ kind: "text", text: message.textContent });
   return parts;
 }
 

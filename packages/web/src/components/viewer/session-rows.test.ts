@@ -79,3 +79,15 @@ describe("buildRows", () => {
     expect(a2.kind === "message" && a2.parts.map((p) => p.kind)).toEqual(["text"]);
   });
 });
+
+describe("viewParts: a tool message's text that repeats its output", () => {
+  const result = (output: string) => ({ id: "p1", type: "tool-result", content: { callId: "c1", output }, order: 0 });
+  it("shows the output once, as the tool result", () => {
+    const parts = viewParts(msg({ role: "tool", createdAt: 1, textContent: "12 passed", parts: [result("12 passed")] }));
+    expect(parts.map((p) => p.kind)).toEqual(["tool-result"]);
+  });
+  it("keeps a text that says something else", () => {
+    const parts = viewParts(msg({ role: "tool", createdAt: 1, textContent: "summary", parts: [result("12 passed")] }));
+    expect(parts.map((p) => p.kind)).toEqual(["text", "tool-result"]);
+  });
+});
