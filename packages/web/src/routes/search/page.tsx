@@ -149,11 +149,14 @@ function Filters({ state, onChange }: { state: SearchState; onChange: (s: Partia
           ))}
         </select>
       </div>
-      <div className="flex items-center gap-1">
-        <label htmlFor={ids.from} className="text-xs muted">From</label>
-        <input id={ids.from} type="date" className="input w-auto" value={toDate(state.from)} onChange={(e) => onChange({ from: e.target.value ? dayKeyStart(e.target.value) : undefined })} />
-        <label htmlFor={ids.to} className="text-xs muted">to</label>
-        <input id={ids.to} type="date" className="input w-auto" value={toDate(state.to === undefined ? undefined : state.to - 1)} onChange={(e) => onChange({ to: e.target.value ? dayKeyStart(e.target.value) + 86_400_000 : undefined })} />
+      {/* On phones each date takes a row of its own (side by side, two date inputs overflowed 358 px). */}
+      <div className="flex w-full min-w-0 items-center gap-1 sm:w-auto">
+        <label htmlFor={ids.from} className="w-9 shrink-0 text-xs muted sm:w-auto">From</label>
+        <input id={ids.from} type="date" className="input min-w-0 flex-1 sm:w-auto sm:flex-none" value={toDate(state.from)} onChange={(e) => onChange({ from: e.target.value ? dayKeyStart(e.target.value) : undefined })} />
+      </div>
+      <div className="flex w-full min-w-0 items-center gap-1 sm:w-auto">
+        <label htmlFor={ids.to} className="w-9 shrink-0 text-xs muted sm:w-auto">to</label>
+        <input id={ids.to} type="date" className="input min-w-0 flex-1 sm:w-auto sm:flex-none" value={toDate(state.to === undefined ? undefined : state.to - 1)} onChange={(e) => onChange({ to: e.target.value ? dayKeyStart(e.target.value) + 86_400_000 : undefined })} />
       </div>
       {activeFilterCount(state) > 0 && (
         <button type="button" className="btn" onClick={() => onChange({ source: undefined, project: undefined, model: undefined, role: undefined, from: undefined, to: undefined })}>
