@@ -25,7 +25,12 @@ function textOf(content: string): string | null {
 
 export function readMessages(db: BetterSqlite3.Database, ids: number[]): Map<number, MessageToEmbed> {
   const out = new Map<number, MessageToEmbed>();
-  const message = db.prepare("SELECT id, session_id AS sessionId, user_id AS userId, text_content AS text FROM messages WHERE id = ?");
+  // A tool message's text is its output (collectors send it, the server derives it), which the
+  // comment above leaves to full-text search: bulk command output and file contents, most of a
+  // history's bytes, and hours of a local model's time, for little that "meaning" asks for.
+  const message = db.prepare(
+    "SELECT id, session_id AS sessionId, user_id AS userId, CASE WHEN role = 'tool' THEN NULL ELSE text_content END AS text FROM messages WHERE id = ?",
+  );
   const parts = db.prepare("SELECT type, content FROM parts WHERE message_id = ? ORDER BY ord");
   for (const id of ids) {
     const row = message.get(id) as Omit<MessageToEmbed, "reasoning"> | undefined;

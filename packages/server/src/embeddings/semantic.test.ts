@@ -161,6 +161,23 @@ describe("embedding worker and job table", () => {
     expect((await f.semantic.status(u)).indexed).toBe(3);
   });
 
+  it("leaves tool output to full-text search: a tool message's text is not embedded", async () => {
+    const provider = new CountingProvider();
+    const f = await fixture(provider);
+    open.push(f);
+    const u = await user(f.store, "tools@example.com");
+    const session = sessionInputSchema.parse({ externalId: "s-tools", source: "claude-code" });
+    const messages = [
+      messageInputSchema.parse({ sessionExternalId: "s-tools", externalId: "ask", role: "user", textContent: "why does the build fail?", createdAt: 1 }),
+      messageInputSchema.parse({ sessionExternalId: "s-tools", externalId: "out", role: "tool", textContent: "error TS2345: Argument of type string", createdAt: 2 }),
+      messageInputSchema.parse({ sessionExternalId: "s-tools", externalId: "derived", role: "tool", parts: [{ type: "tool-result", content: { callId: "c", output: "npm ERR! code ELIFECYCLE" } }], createdAt: 3 }),
+    ];
+    await f.store.sync.applyBatch(u, [session], messages, Date.now());
+    await drain(f.semantic);
+    expect(provider.embedded).toEqual(["why does the build fail?"]);
+    expect(await f.semantic.status(u)).toMatchObject({ indexed: 1, pending: 0, failed: 0 });
+  });
+
   it("resumes after a restart: jobs left pending are embedded by the next worker", async () => {
     const provider = new CountingProvider();
     const first = await fixture(provider);
