@@ -109,11 +109,17 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
     const index = rows.findIndex((r) => r.key === keepTop.current);
     if (index > 0) {
       keepTop.current = null;
-      virtualizer.scrollToIndex(index, { align: "start" });
+      // With the settling pass: the rows added above are estimated until measured, and one jump
+      // by estimates could leave the kept row off screen (the e2e bench caught it 1 run in 4).
+      scrollToRow(index, false);
     }
-  }, [rows, virtualizer]);
+  }, [rows, scrollToRow]);
   const onLoadEarlier = () => {
-    keepTop.current = rows[currentRowRef.current]?.key ?? rows[0]?.key ?? null;
+    // The row at the top of the window now, read from the scroll position at the click: the
+    // current-row state follows scrolling one animation frame late, and a click right after a
+    // scroll kept a row from before it (the e2e bench caught it: the kept row was off screen).
+    const top = virtualizer.getVirtualItemForOffset(window.scrollY + 72)?.index ?? currentRowRef.current;
+    keepTop.current = rows[top]?.key ?? rows[0]?.key ?? null;
     loadEarlier?.();
   };
 
