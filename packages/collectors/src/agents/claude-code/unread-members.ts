@@ -68,49 +68,22 @@ function valueEnd(line: Buffer, from: number): number {
  * as bytes), or the line itself when it has no such member or does not scan as one object.
  */
 export function withoutTopLevelMember(line: Buffer, name: Buffer): Buffer {
-  let candidate = line.indexOf(name);
-  if (candidate === -1) return line;
-  let i = 0;
-  while (i < line.length && isSpace(line[i])) i++;
-  if (line[i] !== 0x7b) return line;
-  i++;
-  // Walk the top-level members: key, colon, value, then a comma or the closing brace.
-  let previousComma = -1;
-  for (;;) {
-    while (i < line.length && isSpace(line[i])) i++;
-    if (line[i] !== QUOTE) return line;
-    const keyStart = i;
-    const keyEnd = stringEnd(line, i);
-    if (keyEnd === -1) return line;
-    i = keyEnd;
-    while (i < line.length && isSpace(line[i])) i++;
-    if (line[i] !== COLON) return line;
-    i++;
-    while (i < line.length && isSpace(line[i])) i++;
-    const end = valueEnd(line, i);
-    if (end === -1) return line;
-    i = end;
-    while (i < line.length && isSpace(line[i])) i++;
-    const separator = line[i];
-    if (separator !== COMMA && separator !== 0x7d) return line;
-    if (keyStart === candidate && keyEnd - keyStart === name.length) {
-      // The member goes with one comma: the one before it, else the one after it, which must be
-      // followed by another member (`{"toolUseResult":1,}` must stay as invalid as it is).
-      if (previousComma !== -1) return Buffer.concat([line.subarray(0, previousComma), line.subarray(i)]);
-      if (separator !== COMMA) return Buffer.concat([line.subarray(0, keyStart), line.subarray(i)]);
-      let next = i + 1;
-      while (next < line.length && isSpace(line[next])) next++;
-      if (line[next] !== QUOTE) return line;
-      return Buffer.concat([line.subarray(0, keyStart), line.subarray(next)]);
-    }
-    if (candidate < i) {
-      candidate = line.indexOf(name, i);
-      if (candidate === -1) return line;
-    }
-    if (separator === 0x7d) return line;
-    previousComma = i;
-    i++;
-  }
+  if (line.indexOf(name) === -1) return line;
+  const scanned = scanObject(line, 0);
+  if (!scanned) return line;
+  const at = scanned.members.findIndex((m) => m.keyEnd - m.keyStart === name.length && line.compare(name, 0, name.length, m.keyStart, m.keyEnd) === 0);
+  return at === -1 ? line : withoutMember(line, scanned.members, at);
+}
+
+/**
+ * The line without member `at` and one comma: the one before it, else the one after it (a member
+ * follows it: `{"toolUseResult":1,}` never scans as an object, so it stays as invalid as it is).
+ */
+function withoutMember(line: Buffer, members: Member[], at: number): Buffer {
+  const m = members[at];
+  if (at > 0) return Buffer.concat([line.subarray(0, members[at - 1].valueEnd), line.subarray(m.valueEnd)]);
+  if (members.length > 1) return Buffer.concat([line.subarray(0, m.keyStart), line.subarray(members[1].keyStart)]);
+  return Buffer.concat([line.subarray(0, m.keyStart), line.subarray(m.valueEnd)]);
 }
 
 /** One member of an object: byte offsets of its key (quotes included) and of its value. */
