@@ -102,24 +102,27 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
     scrollToRow(index);
   }, [targetId, rows, mode, messages, scrollToRow]);
 
-  // Earlier messages go above: keep the row that was at the top where it was.
-  const keepTop = useRef<string | null>(null);
+  // Earlier messages go above: keep the row that was at the top where it was. Only rows added
+  // above move it; a page that lands below first (a prefetch in flight at the click) does not.
+  const keepTop = useRef<{ key: string; index: number } | null>(null);
   useLayoutEffect(() => {
-    if (!keepTop.current) return;
-    const index = rows.findIndex((r) => r.key === keepTop.current);
-    if (index > 0) {
+    const kept = keepTop.current;
+    if (!kept) return;
+    const index = rows.findIndex((r) => r.key === kept.key);
+    if (index > kept.index) {
       keepTop.current = null;
       // With the settling pass: the rows added above are estimated until measured, and one jump
       // by estimates could leave the kept row off screen (the e2e bench caught it 1 run in 4).
       scrollToRow(index, false);
-    }
+    } else if (index === -1) keepTop.current = null;
   }, [rows, scrollToRow]);
   const onLoadEarlier = () => {
     // The row at the top of the window now, read from the scroll position at the click: the
     // current-row state follows scrolling one animation frame late, and a click right after a
     // scroll kept a row from before it (the e2e bench caught it: the kept row was off screen).
     const top = virtualizer.getVirtualItemForOffset(window.scrollY + 72)?.index ?? currentRowRef.current;
-    keepTop.current = rows[top]?.key ?? rows[0]?.key ?? null;
+    const key = rows[top]?.key ?? rows[0]?.key;
+    keepTop.current = key ? { key, index: rows[top] ? top : 0 } : null;
     loadEarlier?.();
   };
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { Message, MessagePage, PublicMessagePage } from "@opensync/protocol";
 
@@ -39,23 +39,40 @@ export function usePagedMessages<P extends Page>(queryKey: readonly unknown[], f
     if (!messages.some((m) => m.id === targetId)) setAnchor(targetId);
   }, [targetId, anchor, messages, pages, query.isFetching]);
 
-  const { hasNextPage, hasPreviousPage, isFetchingNextPage, isFetchingPreviousPage, fetchNextPage, fetchPreviousPage } = query;
+  // One fetch at a time, and none cancels another. react-query's default (`cancelRefetch`) lets a
+  // call cancel the fetch in flight: the prefetch of the next page, fired while an earlier page
+  // was loading, silently dropped the earlier page the reader had asked for (the viewer bench
+  // caught it in CI). A wanted earlier page waits for the fetch in flight and goes before any
+  // further prefetch: the reader asked for it, the prefetch is only a guess.
+  const { hasNextPage, hasPreviousPage, isFetching, isFetchingPreviousPage, fetchNextPage, fetchPreviousPage } = query;
+  const [earlierWanted, setEarlierWanted] = useState(false);
   const loadMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+    if (hasNextPage && !isFetching && !earlierWanted) void fetchNextPage({ cancelRefetch: false });
+  }, [hasNextPage, isFetching, earlierWanted, fetchNextPage]);
   const loadEarlier = useCallback(() => {
-    if (hasPreviousPage && !isFetchingPreviousPage) void fetchPreviousPage();
-  }, [hasPreviousPage, isFetchingPreviousPage, fetchPreviousPage]);
+    if (hasPreviousPage) setEarlierWanted(true);
+  }, [hasPreviousPage]);
+  const earlierStarted = useRef(false);
+  useEffect(() => {
+    if (!earlierWanted || isFetching || earlierStarted.current) return;
+    if (!hasPreviousPage) return setEarlierWanted(false);
+    // Still "wanted" until it has landed: the button reads "Loading…" throughout, not for a flicker.
+    earlierStarted.current = true;
+    void fetchPreviousPage({ cancelRefetch: false }).finally(() => {
+      earlierStarted.current = false;
+      setEarlierWanted(false);
+    });
+  }, [earlierWanted, isFetching, hasPreviousPage, fetchPreviousPage]);
 
   return {
     session: pages?.[0]?.session as P["session"] | undefined,
     total: pages?.[0]?.total ?? 0,
     messages,
     hasMore: hasNextPage,
-    loadingMore: isFetchingNextPage,
+    loadingMore: query.isFetchingNextPage,
     loadMore,
     hasEarlier: hasPreviousPage,
-    loadingEarlier: isFetchingPreviousPage,
+    loadingEarlier: isFetchingPreviousPage || earlierWanted,
     loadEarlier,
     isPending: query.isPending,
     error: query.error,
