@@ -10,17 +10,21 @@ export interface Detector {
   /** Trigger: every secret of this kind contains a match of it. */
   readonly trigger: Trigger;
   /**
-   * Returns `text` with every secret of this kind replaced (the same string if none). `from`, when
-   * given, is where the trigger first occurs in `text`: a detector whose secrets all start at their
-   * trigger may skip what comes before (the env-secret pass over a long tool output, issue 8).
+   * Returns `text` with every secret of this kind replaced (the same string if none).
+   * `occurrences`, given only to a detector whose trigger asks for `everyOccurrence`, lists every
+   * position (ascending) where the trigger occurs in `text`: a detector whose secrets all start at
+   * an occurrence may look there only instead of scanning the text again (the env-secret pass over
+   * long tool outputs, issue 8).
    */
-  redact(text: string, from?: number): string;
+  redact(text: string, occurrences?: readonly number[]): string;
 }
 
 export interface Trigger {
   /** Regex source without capturing groups, e.g. `gh[pousr]_|github_pat_`. */
   source: string;
   ignoreCase?: boolean;
+  /** The trigger scan collects every position where the trigger occurs (see `redact`). */
+  everyOccurrence?: boolean;
 }
 
 export interface RegexDetectorSpec {

@@ -51,18 +51,51 @@ interface ValueSpan {
   quote: string | undefined;
 }
 
+/** KEYWORD tried at one position (an occurrence of the trigger, which every keyword starts with). */
+const KEYWORD_AT = new RegExp(KEYWORD.source, "iy");
+
 export const envSecretDetector: Detector = {
   kind: "env-secret",
-  trigger: { source: "secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|access[_-]?key", ignoreCase: true },
-  redact(text, from = 0) {
-    // A name's secret word is a trigger match, so no keyword starts before the first trigger.
-    KEYWORD.lastIndex = from;
+  // Every occurrence: the trigger scan already visits each position where a keyword can start, so
+  // this pass tries only those instead of running KEYWORD over the whole text a second time.
+  trigger: {
+    source: "secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|access[_-]?key",
+    ignoreCase: true,
+    everyOccurrence: true,
+  },
+  redact(text, occurrences) {
     let out = "";
     let last = 0;
     let changed = false;
-    for (let m = KEYWORD.exec(text); m !== null; m = KEYWORD.exec(text)) {
-      const keyStart = m.index;
-      const keyEnd = keyStart + m[0].length;
+    // No name's keyword starts before this: past the last keyword, or past a value kept.
+    let resume = 0;
+    let next = 0; // the next occurrence to try
+    for (;;) {
+      let keyStart = -1;
+      let keyEnd = -1;
+      if (occurrences) {
+        // The same keywords, in the same order, as the global KEYWORD search below: a keyword
+        // starts with a trigger, and each occurrence from `resume` on is tried, leftmost first.
+        for (; next < occurrences.length && keyStart === -1; next++) {
+          const at = occurrences[next]!;
+          if (at < resume) continue;
+          KEYWORD_AT.lastIndex = at;
+          const m = KEYWORD_AT.exec(text);
+          if (m !== null) {
+            keyStart = at;
+            keyEnd = at + m[0].length;
+          }
+        }
+      } else {
+        KEYWORD.lastIndex = resume;
+        const m = KEYWORD.exec(text);
+        if (m !== null) {
+          keyStart = m.index;
+          keyEnd = m.index + m[0].length;
+        }
+      }
+      if (keyStart === -1) break;
+      resume = keyEnd;
       SEPARATOR.lastIndex = keyEnd;
       const sep = SEPARATOR.exec(text);
       if (sep === null) continue;
@@ -70,7 +103,7 @@ export const envSecretDetector: Detector = {
       if (span === undefined) continue;
       const value = text.slice(span.start, span.end);
       // Keywords inside a value we keep (`${OPENAI_API_KEY:-}`) are not names: skip past it.
-      KEYWORD.lastIndex = Math.max(KEYWORD.lastIndex, span.end);
+      resume = Math.max(resume, span.end);
       const start = nameStart(text, keyStart);
       const name = text.slice(start, keyEnd);
       if (NOT_SECRET_NAME.test(name)) continue;

@@ -72,10 +72,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     let out = text;
     // Triggers are looked for in the original text only: a replacement marker never creates a
     // secret, so a detector not triggered before cannot find one afterwards.
-    const { hit, firstAt } = scan(text);
+    const { hit, occurrences } = scan(text);
     for (let i = 0; i < builtIn.length; i++) {
       // Trigger positions are the original text's: valid while no earlier detector changed it.
-      if (hit[i]) out = out === text ? builtIn[i]!.redact(out, firstAt[i]) : builtIn[i]!.redact(out);
+      if (hit[i]) out = out === text ? builtIn[i]!.redact(out, occurrences[i]) : builtIn[i]!.redact(out);
     }
     for (const detector of extra) out = detector.redact(out);
     return out;

@@ -9,8 +9,11 @@ import type { Detector } from "./detector.js";
 export interface TriggerHits {
   /** Per detector: does its trigger occur? */
   hit: boolean[];
-  /** Per detector: where its trigger first occurs (-1 when it does not). */
-  firstAt: number[];
+  /**
+   * Per detector whose trigger asks for `everyOccurrence`: every position where its trigger
+   * occurs, ascending (an empty list when it does not occur); `undefined` for the others.
+   */
+  occurrences: Array<number[] | undefined>;
 }
 
 export function createTriggerScan(detectors: readonly Detector[]): (text: string) => TriggerHits {
@@ -23,30 +26,45 @@ export function createTriggerScan(detectors: readonly Detector[]): (text: string
       const flags = ignoreCase ? "i" : "";
       return {
         any: new RegExp(members.map((m) => `(?:${m.trigger.source})`).join("|"), `g${flags}`),
-        members: members.map((m) => ({ index: m.index, at: new RegExp(`(?:${m.trigger.source})`, `y${flags}`) })),
+        members: members.map((m) => ({
+          index: m.index,
+          every: m.trigger.everyOccurrence === true,
+          at: new RegExp(`(?:${m.trigger.source})`, `y${flags}`),
+        })),
       };
     })
     .filter((g) => g !== undefined);
 
   return (text) => {
     const hit = new Array<boolean>(detectors.length).fill(false);
-    const firstAt = new Array<number>(detectors.length).fill(-1);
+    const occurrences = new Array<number[] | undefined>(detectors.length).fill(undefined);
     for (const { any, members } of groups) {
+      // The scan may stop once every member was seen, unless one wants all its occurrences.
       let left = members.length;
+      for (const member of members) {
+        if (member.every) {
+          occurrences[member.index] = [];
+          left = Infinity;
+        }
+      }
       any.lastIndex = 0;
+      // Every position where some trigger of the group starts is visited: the regex finds the
+      // leftmost one from `lastIndex`, and the scan goes on from the next character.
       for (let m = any.exec(text); m !== null && left > 0; m = any.exec(text)) {
         for (const member of members) {
-          if (hit[member.index]) continue;
+          if (hit[member.index] && !member.every) continue;
           member.at.lastIndex = m.index;
           if (member.at.test(text)) {
-            hit[member.index] = true;
-            firstAt[member.index] = m.index;
-            left--;
+            if (member.every) occurrences[member.index]!.push(m.index);
+            if (!hit[member.index]) {
+              hit[member.index] = true;
+              left--;
+            }
           }
         }
         any.lastIndex = m.index + 1;
       }
     }
-    return { hit, firstAt };
+    return { hit, occurrences };
   };
 }
