@@ -7,7 +7,8 @@ import { waitIndexed } from "./helpers.js";
  * A broad full-text query over a real server (issue 9, search at scale): more than 2,000 matching
  * messages are counted up to 2,000 and flagged (`totalIsEstimate`), pages end with the ranked
  * matches (`nextCursor` null after them), narrower queries keep an exact total without the flag,
- * and another user's matches are never counted.
+ * and another user's matches are never counted. A quoted phrase is counted up to the 500 matches
+ * it is ranked on.
  */
 let server: ServerProcess;
 let a: OpenSyncClient;
@@ -68,4 +69,30 @@ test("a narrow query keeps an exact total and no flag; another user's matches ar
   expect(other.total).toBe(40);
   const raw = await server.request("/api/search?q=alpha&type=fulltext", { key: b.apiKey });
   expect(((await raw.json()) as SearchResponse).total).toBe(0);
+});
+
+test("a phrase is counted up to the 500 matches it is ranked on; fewer, or narrowed by filters, exactly", async () => {
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page: SearchResponse = await a.search({ q: '"alpha step"', type: "fulltext", groupBy: "message", limit: 100, cursor });
+    expect(page).toMatchObject({ total: 500, totalIsEstimate: true });
+    for (const r of page.results) seen.add(r.messageId!);
+    cursor = page.nextCursor ?? undefined;
+    pages++;
+  } while (cursor && pages < 50);
+  expect(seen.size).toBe(500);
+  expect(pages).toBe(5);
+  // Messages 600..699 by date (one second apart from T0): exact, no flag.
+  const dated = await a.search({ q: '"alpha step"', type: "fulltext", groupBy: "message", limit: 100, from: T0 + 600_000, to: T0 + 700_000 });
+  expect(dated.total).toBe(100);
+  expect(dated).not.toHaveProperty("totalIsEstimate");
+  // One session (700 matches): counted to 500 as well; a phrase out of order: none.
+  const one = await a.search({ q: '"alpha step"', type: "fulltext", groupBy: "message", limit: 10, sessionId: "a-s0" });
+  expect(one).toMatchObject({ total: 500, totalIsEstimate: true });
+  expect((await a.search({ q: '"step alpha"', type: "fulltext" })).total).toBe(0);
+  const gamma = await a.search({ q: '"300 gamma"', type: "fulltext", groupBy: "message" });
+  expect(gamma.total).toBe(1);
+  expect(gamma).not.toHaveProperty("totalIsEstimate");
 });

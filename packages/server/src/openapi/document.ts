@@ -57,7 +57,7 @@ export const ROUTES: RouteDoc[] = [
   { method: "get", path: "/api/stats/blocks", summary: "5-hour usage blocks with burn rate (ccusage's blocks)", auth: "user", query: blocksQuerySchema },
   { method: "get", path: "/api/export", summary: "A session (json, markdown, jsonl) or all sessions (csv) as a download", auth: "user", query: exportQuerySchema },
   { method: "get", path: "/api/events", summary: "Server-Sent Events of the caller's session changes", auth: "user" },
-  { method: "get", path: "/api/search", summary: "Full-text, semantic or hybrid search (see docs/api.md): {type, results, total, totalIsEstimate?, nextCursor, degraded?, tookMs}; totalIsEstimate: total is a lower bound (over 2,000 full-text matches)", auth: "user" },
+  { method: "get", path: "/api/search", summary: "Full-text, semantic or hybrid search (see docs/api.md): {type, results, total, totalIsEstimate?, nextCursor, degraded?, tookMs}; totalIsEstimate: total is a lower bound (over 2,000 full-text matches; over 500 for a quoted phrase)", auth: "user" },
   { method: "post", path: "/search", summary: "Search (PROTOCOL.md body)", auth: "user" },
   { method: "get", path: "/api/search/status", summary: "Search and embeddings status", auth: "user" },
   { method: "get", path: "/api/context", summary: "Relevant excerpts of past sessions for an LLM", auth: "user" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { camelParts, deriveTerms } from "./code-terms.js";
-import { anyOf, meaningful, parseQuery, toFts5 } from "./query.js";
+import { anyOf, meaningful, parseQuery, termCost, toFts5 } from "./query.js";
 
 describe("parseQuery + toFts5", () => {
   const fts = (q: string) => toFts5(parseQuery(q));
@@ -59,5 +59,13 @@ describe("code terms", () => {
     ]);
     expect(deriveTerms("see src/lib/auth.ts and v1.2.3 at 127.0.0.1:5432")).toBe("srclib srclibauth srclibauthts libauth libauthts authts");
     expect(deriveTerms("plain prose - with dashes and ECONNREFUSED")).toBe("");
+  });
+  it("tells which terms FTS5 checks positions for, which it merges as a prefix", () => {
+    const cost = (q: string) => parseQuery(q).terms.map(termCost);
+    expect(cost('"null value" src/lib/auth.ts snake_case_name')).toEqual(["positions", "none", "none"]);
+    expect(cost("session* src/lib/au*")).toEqual(["prefix", "prefix"]);
+    expect(cost("useSessionStore --force test")).toEqual(["none", "none", "none"]);
+    // A path longer than the runs kept in `terms` is still a phrase.
+    expect(cost("a/b/c/d/e/f/g/h.ts")).toEqual(["positions"]);
   });
 });

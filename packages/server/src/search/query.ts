@@ -80,15 +80,34 @@ export function anyOf(query: ParsedQuery): ParsedQuery | null {
 /** FTS5 string literal (the words hold only letters and digits; quotes are doubled anyway). */
 const lit = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
+/**
+ * A path or `snake_case` typed whole is one run of words in `terms` (code-terms.ts
+ * `compoundRuns`): one rare word of the index instead of a phrase of common ones. Null when the
+ * phrase is not such a compound (prose in quotes, a prefix).
+ */
+function compoundRun(term: Extract<QueryTerm, { kind: "phrase" }>): string | null {
+  const run = term.words.join("");
+  return !term.prefix && compoundRuns(term.literal).some((r) => r.toLowerCase() === run) ? run : null;
+}
+
+/**
+ * What FTS5 does for a term beyond reading doclists: `positions`, a phrase checked in every
+ * document with all its words (prose in quotes); `prefix`, every index word starting with it
+ * merged into one doclist before the first row (a prefix, or a phrase ending in one); `none`.
+ */
+export function termCost(term: QueryTerm): "positions" | "prefix" | "none" {
+  if (term.kind === "prefix" || (term.kind === "phrase" && term.prefix)) return "prefix";
+  if (term.kind === "phrase" && compoundRun(term) === null) return "positions";
+  return "none";
+}
+
 function termToFts5(term: QueryTerm): string {
   switch (term.kind) {
     case "word":
       return lit(term.word);
     case "phrase": {
-      // A path or `snake_case` typed whole is one run of words in `terms` (code-terms.ts
-      // `compoundRuns`): one rare word of the index instead of a phrase of common ones.
-      const run = term.words.join("");
-      if (!term.prefix && compoundRuns(term.literal).some((r) => r.toLowerCase() === run)) return `terms : ${lit(run)}`;
+      const run = compoundRun(term);
+      if (run !== null) return `terms : ${lit(run)}`;
       // Otherwise the phrase, with the pairs of words it has whole (a prefix's last word is not),
       // which spare FTS5 part of the phrase's position checks.
       const phrase = lit(term.words.join(" ")) + (term.prefix ? " *" : "");

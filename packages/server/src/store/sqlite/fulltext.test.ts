@@ -182,6 +182,64 @@ describe("SQLite full-text index", () => {
     }
   });
 
+  it("counts a phrase of prose up to the ranked window: its newest matches, the same with filters, pages in rank order", async () => {
+    const T0 = Date.parse("2026-11-20T12:00:00Z");
+    // 3 sessions × 4 messages with "alpha beta" (session s2 synced last: the newest documents), and
+    // "alpha" alone in one more message. Rank window 5, count cap 10: a phrase is counted to 5.
+    const sessions = [0, 1, 2].map((n) => ({ externalId: `s${n}`, title: `session ${n}`, projectName: n === 0 ? "old" : "new" }));
+    const messages = sessions.flatMap((s, n) => [
+      ...Array.from({ length: 4 }, (_, i) => ({
+        sessionExternalId: s.externalId, externalId: `m${n}-${i}`, role: "user", createdAt: T0 + n * 100 + i,
+        textContent: `alpha beta number ${i}`,
+      })),
+      { sessionExternalId: s.externalId, externalId: `m${n}-x`, role: "user", createdAt: T0 + n * 100 + 9, textContent: "beta then alpha" },
+    ]);
+    for (const [n, s] of sessions.entries()) await sync(userA, [s], messages.filter((m) => m.sessionExternalId === `s${n}`));
+    const indexer = new SqliteFulltextIndexer(path);
+    const index = new SqliteFulltextIndex(path, undefined, { rankWindow: 5, countCap: 10 });
+    const ids = async (docs: Array<{ messageId?: string }>) => {
+      const details = await index.messageDetails(userA, docs.map((d) => d.messageId!));
+      return docs.map((d) => details.get(d.messageId!)!.externalId).sort();
+    };
+    try {
+      indexer.backfill();
+      indexer.drainAll();
+      // 12 matches: the newest 6 are read, 5 counted (a lower bound) and ranked: s2's four and s1's newest.
+      const phrase = await index.rank(all('"alpha beta"'), scope(userA));
+      expect(phrase.counts).toEqual({ documents: 5, sessions: 2, estimated: true });
+      expect(await ids(phrase.docs)).toEqual(["m1-3", "m2-0", "m2-1", "m2-2", "m2-3"]);
+      // Words (no positions to check) are still counted to the cap: 15 documents have both.
+      expect((await index.rank(all("alpha beta"), scope(userA))).counts).toEqual({ documents: 10, sessions: 3, estimated: true });
+      // At most the window: exact. One session; one project; a date range; a phrase of two words in order only.
+      expect((await index.rank(all('"alpha beta"'), scope(userA, { sessionId: "s0" }))).counts).toEqual({ documents: 4, sessions: 1, estimated: false });
+      const old = await index.rank(all('"alpha beta"'), scope(userA, { project: "old" }));
+      expect(old.counts).toEqual({ documents: 4, sessions: 1, estimated: false });
+      expect(await ids(old.docs)).toEqual(["m0-0", "m0-1", "m0-2", "m0-3"]);
+      const dated = await index.rank(all('"alpha beta"'), scope(userA, { from: T0 + 100, to: T0 + 102 }));
+      expect(await ids(dated.docs)).toEqual(["m1-0", "m1-1"]);
+      expect(dated.counts).toEqual({ documents: 2, sessions: 1, estimated: false });
+      expect((await index.rank(all('"beta then alpha"'), scope(userA))).counts).toEqual({ documents: 3, sessions: 3, estimated: false });
+
+      // Through the service: the flag, and pages that walk the ranked matches once each, in order.
+      const search = new SearchService(index, new UnavailableSemanticRetriever());
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await search.search(userA, { q: '"alpha beta"', type: "fulltext", groupBy: "message", limit: 2, cursor, filters: {} });
+        expect(page).toMatchObject({ total: 5, totalIsEstimate: true });
+        seen.push(...page.results.map((r) => r.messageId!));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(phrase.docs.map((d) => d.messageId));
+      const few = await search.search(userA, { q: '"beta then alpha"', type: "fulltext", groupBy: "session", limit: 20, filters: {} });
+      expect(few.total).toBe(3);
+      expect(few).not.toHaveProperty("totalIsEstimate");
+    } finally {
+      await index.close();
+      indexer.close();
+    }
+  });
+
   it("ranks phrases and broad queries by where the match is (title, prompt, reply, output), and by how many words of an any-word query", async () => {
     await sync(userA, [{ externalId: "s1", title: "alpha beta plan" }], [
       // The output is the newest, the prompt the oldest: the weights, not the recency boost, decide.

@@ -13,7 +13,7 @@ import {
   type ScoredDoc,
   type SessionInfo,
 } from "../../search/fulltext-index.js";
-import { toFts5 } from "../../search/query.js";
+import { termCost, toFts5 } from "../../search/query.js";
 import { openSqliteDatabase } from "./open.js";
 
 /**
@@ -451,15 +451,23 @@ export class SqliteFulltextIndex implements FulltextIndex {
    * with all its words: `"null value"` cost ~60 ms per pass at 1M) or merges every expansion of
    * the prefix again (`session*`: 1,800 index terms, ~100 ms per pass).
    *
+   * A query with a phrase of prose (in quotes) is counted only up to `fieldWindow`, the matches
+   * it is ranked on: its total is exact up to 500 matches, a lower bound beyond.
+   *
    * Measured at 1M messages (bench/search.mjs, docs/benchmarks.md): before, an exact count pass
    * over every match, then BM25 over every match or over a rowid range that FTS5 did not seek
    * (see `where`): three passes over a common word's doclist (~60 ms).
    */
   async rank(match: FulltextMatch, scope: FulltextScope): Promise<FulltextRanking> {
     const costly = match.query.terms.some((t) => t.kind === "phrase" || t.kind === "prefix");
-    const ids = this.matchIds(match, scope);
-    const counts: FulltextCounts = ids.length > this.countCap
-      ? { documents: this.countCap, sessions: sessionCount(ids.slice(0, this.countCap + 1)), estimated: true }
+    // A phrase is counted up to the window it is ranked on: its newest `fieldWindow + 1` matches
+    // are where FTS5's backwards scan stops. Counting on to 2,000 checked its positions in every
+    // document with its words, the whole index for a phrase with fewer matches (`"null value"` at
+    // 1M messages: 1,810 matches, 43 ms; its newest 501: 12 ms).
+    const cap = match.query.terms.some((t) => termCost(t) === "positions") ? this.fieldWindow : this.countCap;
+    const ids = this.matchIds(match, scope, cap + 1);
+    const counts: FulltextCounts = ids.length > cap
+      ? { documents: cap, sessions: sessionCount(ids), estimated: true }
       : { documents: ids.length, sessions: sessionCount(ids), estimated: false };
     if (ids.length === 0) return { counts, docs: [] };
     if (costly || counts.estimated) return { counts, docs: this.rankByField(match, ids.slice(0, this.fieldWindow), scope.now) };
@@ -472,14 +480,16 @@ export class SqliteFulltextIndex implements FulltextIndex {
   }
 
   /**
-   * The ids of the newest `countCap + 1` matches, newest first: one scan of the doclists,
-   * backwards, that stops there (a prefix's expansions are merged once, a phrase checked once).
+   * The ids of the newest `wanted` matches, newest first: one scan of the doclists, backwards,
+   * that stops there. It stops for words; a prefix's expansions are all merged first, whatever
+   * the limit or a rowid bound (sqlite 3.53 fts5_index.c `fts5SetupPrefixIter`), and a phrase
+   * with fewer matches than `wanted` is checked in every document with its words.
    */
-  private matchIds(match: FulltextMatch, scope: FulltextScope): number[] {
+  private matchIds(match: FulltextMatch, scope: FulltextScope, wanted: number): number[] {
     const bare = this.where(match, scope, false);
-    return this.prepare(`SELECT f.rowid FROM ${bare.from} WHERE ${bare.where} ORDER BY f.rowid DESC LIMIT @cap`)
+    return this.prepare(`SELECT f.rowid FROM ${bare.from} WHERE ${bare.where} ORDER BY f.rowid DESC LIMIT @wanted`)
       .pluck()
-      .all({ ...bare.params, cap: this.countCap + 1 }) as number[];
+      .all({ ...bare.params, wanted }) as number[];
   }
 
   /**
