@@ -2,6 +2,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { OpenSyncError, toolOutputText, type OpenSyncClient, type SyncFeature } from "@opensync/protocol";
 import { fitMessage } from "./limits.js";
+import { messageJson } from "./message-json.js";
 
 const gzipAsync = promisify(gzip);
 
@@ -167,7 +168,8 @@ export class Uploader {
 
   private item(kind: Item["kind"], value: unknown, origin?: UploadOrigin): Item {
     const wire = kind === "message" && this.serverFeatures.has("tool-text-from-output") ? withoutRepeatedToolText(value) : value;
-    const json = Buffer.from(JSON.stringify(wire), "utf8");
+    // A tool output the collector read as a JSON literal is sent as those bytes (message-json.ts).
+    const json = kind === "message" ? messageJson(wire) : Buffer.from(JSON.stringify(wire), "utf8");
     const item: Item = { kind, json, bytes: json.length + 1, origin };
     if (kind === "session") {
       const v = value as { externalId?: unknown; sessionId?: unknown };

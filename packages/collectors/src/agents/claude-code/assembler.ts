@@ -242,7 +242,8 @@ export class TranscriptAssembler {
   private acceptUser(
     line: TranscriptLine, content: unknown, start: number, sessionId: string, facts: SessionFacts, sidechain: boolean, queued: boolean,
   ): void {
-    const { parts, hasToolResults } = userContent(content, this.readerFor(sessionId));
+    const literals = content === line.message?.content ? line.toolResultJson : undefined;
+    const { parts, hasToolResults } = userContent(content, this.readerFor(sessionId), literals);
     if (parts.length === 0) return;
     // A new prompt means the previous response is over; tool results may still interleave with it.
     // A queued prompt is recorded between two requests of the same turn: it closes nothing.

@@ -1,4 +1,5 @@
 import type { PartInput } from "@opensync/protocol";
+import { rememberJsonLiteral } from "../../json-literal.js";
 
 /**
  * Claude content blocks -> protocol parts. Assistant lines carry text / thinking /
@@ -47,14 +48,14 @@ export function toolResultText(content: unknown): string {
     .join("\n");
 }
 
-function toolResultPart(block: Block, isError: boolean, readPersisted?: PersistedOutputReader): PartInput {
+/** `literal`: the transcript's JSON string literal of `block.content`, when that is a string. */
+function toolResultPart(block: Block, isError: boolean, readPersisted?: PersistedOutputReader, literal?: Buffer): PartInput {
   const text = toolResultText(block.content);
   const persisted = readPersisted?.(text);
   const { output, truncated } = persisted ? capOutput(persisted.text, persisted.fullLength) : capOutput(text);
-  return {
-    type: "tool-result",
-    content: { callId: str(block.tool_use_id), output, isError, ...(truncated ? { truncated: true, originalLength: truncated.originalLength } : {}) },
-  };
+  const content = { callId: str(block.tool_use_id), output, isError, ...(truncated ? { truncated: true, originalLength: truncated.originalLength } : {}) };
+  if (literal && output === block.content) rememberJsonLiteral(content, "output", literal);
+  return { type: "tool-result", content };
 }
 
 /** One assistant content block as a part; `undefined` for blocks with nothing to show. */
@@ -101,20 +102,24 @@ export type PersistedOutputReader = (preview: string) => { text: string; fullLen
 /** Whitespace-only text is no message: Claude Code writes such prompts, nobody reads them. */
 const hasText = (v: unknown): v is string => typeof v === "string" && v.trim().length > 0;
 
-export function userContent(content: unknown, readPersisted?: PersistedOutputReader): UserContent {
+/** `literals`: by index in `content`, the JSON literals of tool results (`toolResultLiterals`). */
+export function userContent(content: unknown, readPersisted?: PersistedOutputReader, literals?: ReadonlyMap<number, Buffer>): UserContent {
   if (typeof content === "string") {
     return { parts: hasText(content) ? [{ type: "text", content: { text: content } }] : [], hasToolResults: false };
   }
   const parts: PartInput[] = [];
   let hasToolResults = false;
-  for (const block of asBlocks(content)) {
+  const blocks: unknown[] = Array.isArray(content) ? content : [];
+  for (let index = 0; index < blocks.length; index++) {
+    const block = blocks[index] as Block;
+    if (!block || typeof block !== "object") continue;
     switch (block.type) {
       case "text":
         if (hasText(block.text)) parts.push({ type: "text", content: { text: block.text } });
         break;
       case "tool_result":
         hasToolResults = true;
-        parts.push(toolResultPart(block, block.is_error === true, readPersisted));
+        parts.push(toolResultPart(block, block.is_error === true, readPersisted, literals?.get(index)));
         break;
       case "image":
         parts.push(imagePart(block));

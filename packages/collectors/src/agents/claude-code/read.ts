@@ -81,7 +81,14 @@ export async function* readClaudeTranscript(
 
   const idle = Date.now() - identity.mtimeMs >= IDLE_TAIL_MS;
   let writerGone = false;
-  for await (const line of readCompleteLines(unit.path, offset, undefined, { includeUnterminatedTail: idle, beforeDecode: withoutUnreadMembers })) {
+  // The tool outputs of the line being read, as the transcript's JSON literals: the uploader sends
+  // those that reach it unchanged as they are (json-literal.ts).
+  let toolResultJson: Map<number, Buffer> | undefined;
+  const beforeDecode = (bytes: Buffer) => {
+    toolResultJson = undefined;
+    return withoutUnreadMembers(bytes, (literals) => (toolResultJson = literals));
+  };
+  for await (const line of readCompleteLines(unit.path, offset, undefined, { includeUnterminatedTail: idle, beforeDecode })) {
     const raw = parseJsonLine(line.text);
     // Past it, the checkpoint is the file's end: when the newline arrives later, it reads as a
     // blank line, and nothing is read twice.
@@ -91,6 +98,7 @@ export async function* readClaudeTranscript(
     writerGone = line.unterminated === true;
     scannedTo = line.end;
     const parsed = raw && toTranscriptLine(raw);
+    if (parsed && toolResultJson) parsed.toolResultJson = toolResultJson;
     if (parsed) assembler.accept(parsed, line.start);
     while (assembler.readyCount >= limits.maxMessages || (assembler.readyCount > 0 && assembler.readyChars >= limits.maxTextChars)) {
       yield chunk(assembler.takeReady(limits.maxMessages));

@@ -35,6 +35,8 @@ export interface TranscriptLine {
   isApiErrorMessage: boolean;
   requestId?: string;
   message?: LineMessage;
+  /** JSON literals of the tool results in `message.content`, by index (set by the reader). */
+  toolResultJson?: ReadonlyMap<number, Buffer>;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);

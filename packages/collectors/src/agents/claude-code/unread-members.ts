@@ -16,52 +16,8 @@
  * corrupted in the middle of that member.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-
-const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-
-/** Index just past the string that opens at `at` (a `"`), or -1 when it never closes. */
-function stringEnd(line: Buffer, at: number): number {
-  let q = at + 1;
-  for (;;) {
-    q = line.indexOf(QUOTE, q);
-    if (q === -1) return -1;
-    let backslashes = 0;
-    while (line[q - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return q + 1;
-    q++;
-  }
-}
-
-/**
- * Index just past the JSON value that starts at `from` (after any whitespace was skipped): a
- * string, a balanced object or array, or a number or literal, which ends at the next comma,
- * whitespace or closing bracket. -1 when the line ends first or a bracket does not match.
- */
-function valueEnd(line: Buffer, from: number): number {
-  let depth = 0;
-  let i = from;
-  while (i < line.length) {
-    const b = line[i];
-    if (b === QUOTE) {
-      i = stringEnd(line, i);
-      if (i === -1) return -1;
-      if (depth === 0) return i;
-      continue;
-    }
-    if (b === 0x7b || b === 0x5b) depth++;
-    else if (b === 0x7d || b === 0x5d) {
-      if (depth === 0) return i === from ? -1 : i; // a number or literal ends at its container's bracket
-      depth--;
-      if (depth === 0) return i + 1;
-    } else if (depth === 0 && (b === COMMA || isSpace(b))) return i === from ? -1 : i;
-    i++;
-  }
-  return depth === 0 && i > from ? i : -1;
-}
+import { isSpace, keyIs, plainString, scanObject, withoutMember, type Member } from "./json-scan.js";
+import { withoutMemberAndLiterals } from "./tool-result-literals.js";
 
 /**
  * The line without the top-level member `name` (a JSON string literal such as `"toolUseResult"`,
@@ -73,73 +29,6 @@ export function withoutTopLevelMember(line: Buffer, name: Buffer): Buffer {
   if (!scanned) return line;
   const at = scanned.members.findIndex((m) => m.keyEnd - m.keyStart === name.length && line.compare(name, 0, name.length, m.keyStart, m.keyEnd) === 0);
   return at === -1 ? line : withoutMember(line, scanned.members, at);
-}
-
-/**
- * The line without member `at` and one comma: the one before it, else the one after it (a member
- * follows it: `{"toolUseResult":1,}` never scans as an object, so it stays as invalid as it is).
- */
-function withoutMember(line: Buffer, members: Member[], at: number): Buffer {
-  const m = members[at];
-  if (at > 0) return Buffer.concat([line.subarray(0, members[at - 1].valueEnd), line.subarray(m.valueEnd)]);
-  if (members.length > 1) return Buffer.concat([line.subarray(0, m.keyStart), line.subarray(members[1].keyStart)]);
-  return Buffer.concat([line.subarray(0, m.keyStart), line.subarray(m.valueEnd)]);
-}
-
-/** One member of an object: byte offsets of its key (quotes included) and of its value. */
-interface Member {
-  keyStart: number;
-  keyEnd: number;
-  valueStart: number;
-  valueEnd: number;
-}
-
-/**
- * The members of the object that opens at `from` (whitespace skipped), and the index just past its
- * closing brace; `undefined` when the bytes do not scan as an object. With `stopAfter`, the scan
- * stops after the first member it accepts (`end` is then -1).
- */
-function scanObject(line: Buffer, from: number, stopAfter?: (m: Member) => boolean): { members: Member[]; end: number } | undefined {
-  let i = from;
-  while (i < line.length && isSpace(line[i])) i++;
-  if (line[i] !== 0x7b) return undefined;
-  i++;
-  const members: Member[] = [];
-  while (i < line.length && isSpace(line[i])) i++;
-  if (line[i] === 0x7d) return { members, end: i + 1 };
-  for (;;) {
-    while (i < line.length && isSpace(line[i])) i++;
-    if (line[i] !== QUOTE) return undefined;
-    const keyStart = i;
-    const keyEnd = stringEnd(line, i);
-    if (keyEnd === -1) return undefined;
-    i = keyEnd;
-    while (i < line.length && isSpace(line[i])) i++;
-    if (line[i] !== COLON) return undefined;
-    i++;
-    while (i < line.length && isSpace(line[i])) i++;
-    const valueStart = i;
-    const end = valueEnd(line, i);
-    if (end === -1) return undefined;
-    const member = { keyStart, keyEnd, valueStart, valueEnd: end };
-    members.push(member);
-    if (stopAfter?.(member)) return { members, end: -1 };
-    i = end;
-    while (i < line.length && isSpace(line[i])) i++;
-    if (line[i] === 0x7d) return { members, end: i + 1 };
-    if (line[i] !== COMMA) return undefined;
-    i++;
-  }
-}
-
-const keyIs = (line: Buffer, m: Member, name: string) =>
-  m.keyEnd - m.keyStart === name.length + 2 && line.toString("latin1", m.keyStart + 1, m.keyEnd - 1) === name;
-
-/** A string value's text when it is a plain JSON string without escapes (line types are). */
-function plainString(line: Buffer, m: Member): string | undefined {
-  if (line[m.valueStart] !== QUOTE) return undefined;
-  const text = line.toString("latin1", m.valueStart + 1, m.valueEnd - 1);
-  return text.includes("\\") ? undefined : text;
 }
 
 /**
@@ -182,8 +71,10 @@ function projectObject(line: Buffer, members: Member[], nested: boolean): Buffer
  * whole, as are the conversation and title lines. A line that does not scan as one object, or has
  * anything after it, is returned as it is, so JSON.parse refuses it as before; what is not checked
  * is the syntax inside a dropped value (a line whose only defect lies there is read).
+ * `toolResults`, when given, receives the JSON literals of a user line's long tool outputs, found
+ * by the same walk that cuts its `toolUseResult` (`withoutMemberAndLiterals`).
  */
-export function withoutUnreadMembers(line: Buffer): Buffer {
+export function withoutUnreadMembers(line: Buffer, toolResults?: (literals: Map<number, Buffer>) => void): Buffer {
   // Short lines cost less to parse than to take apart.
   if (line.length <= SHORT_LINE_BYTES) return line;
   // Which kind of line this is decides what is read. The members before `type` are small on every
@@ -197,6 +88,11 @@ export function withoutUnreadMembers(line: Buffer): Buffer {
     }
     return keyIs(line, m, "message");
   });
+  if (type === "user" && toolResults && line.includes(TOOL_RESULT)) {
+    const read = withoutMemberAndLiterals(line, "toolUseResult", LITERAL_FROM_BYTES);
+    if (read?.literals) toolResults(read.literals);
+    if (read) return read.bytes;
+  }
   if (!head || type === undefined || READ_WHOLE.has(type)) return type === "user" || type === undefined ? withoutTopLevelMember(line, TOOL_USE_RESULT) : line;
   if (type === "attachment" && line.includes(QUEUED_COMMAND)) return line;
   // A bookkeeping line is read for its session and time: once both are seen, the rest (api-request
@@ -225,4 +121,10 @@ export function withoutUnreadMembers(line: Buffer): Buffer {
 const TITLE_TYPES = new Set(["summary", "custom-title", "ai-title"]);
 
 const TOOL_USE_RESULT = Buffer.from('"toolUseResult"');
+const TOOL_RESULT = Buffer.from('"tool_result"');
+/**
+ * Tool outputs whose JSON literal takes this many bytes are handed to `toolResults`, to be sent as
+ * they are (`toolResultLiterals`); shorter ones cost about as much to find as to serialise again.
+ */
+const LITERAL_FROM_BYTES = 1024;
 
