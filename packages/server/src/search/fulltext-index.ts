@@ -58,8 +58,9 @@ export interface FulltextCounts {
   documents: number;
   sessions: number;
   /**
-   * True when more than `COUNT_CAP` documents match: counting stopped there, and both numbers are
-   * lower bounds (the documents and sessions among the first `COUNT_CAP + 1` matches).
+   * True when more than `COUNT_CAP` documents match (SQLite: 500 for a query with a phrase of
+   * prose, the matches it is ranked on): counting stopped there, and both numbers are lower bounds
+   * (the documents and sessions among the first `COUNT_CAP + 1` matches).
    */
   estimated: boolean;
 }
