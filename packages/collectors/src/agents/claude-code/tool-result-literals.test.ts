@@ -77,7 +77,7 @@ describe("a tool output sent as the transcript's literal (issue 8)", () => {
       message: { role: "user", content: [{ tool_use_id: `call-${uuid}`, type: "tool_result", content: output }] },
       toolUseResult: { stdout: output },
     });
-  const long = (s: string) => `${s}\n${"ok 12 passed → ✓ 日本 \"q\" \\ \t".repeat(80)}`;
+  const long = (s: string) => `${s}\n${"ok 12 passed → ✓ 日本 \"q\" \\ \t".repeat(400)}`;
   const secret = long("export DB_PASSWORD=hunter22 and GH=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A");
 
   async function upload(outputs: string[]) {

@@ -1,10 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import { isSpace, stringEnd, valueEnd, withoutMember, type Member } from "./json-scan.js";
 
-/** A member of the walked top-level object, with its (unescaped) name. */
-interface WalkedMember extends Member {
-  key: string;
-}
+/** Names and values the walk compares, as the bytes of their JSON literals (keys hold no escape). */
+const MESSAGE = Buffer.from('"message"');
+const CONTENT = Buffer.from('"content"');
+const TYPE = Buffer.from('"type"');
+const TOOL_RESULT = Buffer.from('"tool_result"');
+
+const bytesAre = (line: Buffer, start: number, end: number, literal: Buffer) =>
+  end - start === literal.length && line.compare(literal, 0, literal.length, start, end) === 0;
 
 /**
  * The JSON string literals of a user line's tool results, as the transcript holds them: by index
@@ -30,24 +34,24 @@ export function toolResultLiterals(line: Buffer, minBytes = 0): Map<number, Buff
  * cut walks past the same tool outputs. `undefined` when the walk does not get through the line
  * (the caller cuts it the usual way and sends its outputs as strings).
  */
-export function withoutMemberAndLiterals(line: Buffer, name: string, minBytes = 0): { bytes: Buffer; literals?: Map<number, Buffer> } | undefined {
+export function withoutMemberAndLiterals(line: Buffer, name: Buffer, minBytes = 0): { bytes: Buffer; literals?: Map<number, Buffer> } | undefined {
   const walked = walkUserLine(line, minBytes);
   if (!walked) return undefined;
-  const at = walked.members.findIndex((m) => m.key === name);
+  const at = walked.members.findIndex((m) => bytesAre(line, m.keyStart, m.keyEnd, name));
   return { bytes: at === -1 ? line : withoutMember(line, walked.members, at), literals: walked.literals };
 }
 
-function walkUserLine(line: Buffer, minBytes: number): { members: WalkedMember[]; literals?: Map<number, Buffer> } | undefined {
+function walkUserLine(line: Buffer, minBytes: number): { members: Member[]; literals?: Map<number, Buffer> } | undefined {
   let found: Map<number, Buffer> | undefined;
-  const members: WalkedMember[] = [];
+  const members: Member[] = [];
   const end = walkObject(
     line,
     0,
-    (key, at) => {
-      if (key !== "message") return undefined;
+    (keyStart, keyEnd, at) => {
+      if (!bytesAre(line, keyStart, keyEnd, MESSAGE)) return undefined;
       found = undefined; // a later `message` replaces an earlier one
-      return walkObject(line, at, (key, at) => {
-        if (key !== "content") return undefined;
+      return walkObject(line, at, (keyStart, keyEnd, at) => {
+        if (!bytesAre(line, keyStart, keyEnd, CONTENT)) return undefined;
         found = undefined;
         return walkBlocks(line, at, (index, literal) => {
           if (literal.length >= minBytes) (found ??= new Map()).set(index, literal);
@@ -77,20 +81,18 @@ function walkBlocks(line: Buffer, from: number, literal: (index: number, bytes: 
     i = skipSpace(line, i);
     let end: number;
     if (line[i] === 0x7b) {
-      let type: string | undefined;
+      let toolResult = false;
       let content: Buffer | undefined;
-      end = walkObject(line, i, (key, at) => {
-        if (key === "type") {
-          const e = valueEnd(line, at);
-          type = e !== -1 && line[at] === 0x22 ? line.toString("latin1", at + 1, e - 1) : undefined;
-          return e;
-        }
-        if (key !== "content") return undefined;
+      end = walkObject(line, i, (keyStart, keyEnd, at) => {
+        const isType = bytesAre(line, keyStart, keyEnd, TYPE);
+        if (!isType && !bytesAre(line, keyStart, keyEnd, CONTENT)) return undefined;
         const e = valueEnd(line, at);
-        content = e !== -1 && line[at] === 0x22 ? line.subarray(at, e) : undefined;
+        if (e === -1) return -1;
+        if (isType) toolResult = bytesAre(line, at, e, TOOL_RESULT);
+        else content = line[at] === 0x22 ? line.subarray(at, e) : undefined;
         return e;
       });
-      if (end !== -1 && type === "tool_result" && content) literal(index, content);
+      if (end !== -1 && toolResult && content) literal(index, content);
     } else end = valueEnd(line, i);
     if (end === -1) return -1;
     i = skipSpace(line, end);
@@ -101,12 +103,12 @@ function walkBlocks(line: Buffer, from: number, literal: (index: number, bytes: 
 }
 
 /**
- * Walks the object that opens at `from`: `member(key, at)` may walk the value at `at` itself and
- * return the index past it; `undefined` skips it. Returns the index past the object,
+ * Walks the object that opens at `from`: `member(keyStart, keyEnd, at)` may walk the value at `at`
+ * itself and return the index past it; `undefined` skips it. Returns the index past the object,
  * -1 when the bytes do not scan as one or a key holds an escape.
  */
 function walkObject(
-  line: Buffer, from: number, member: (key: string, at: number) => number | undefined, members?: WalkedMember[],
+  line: Buffer, from: number, member: (keyStart: number, keyEnd: number, at: number) => number | undefined, members?: Member[],
 ): number {
   let i = skipSpace(line, from);
   if (line[i] !== 0x7b) return -1;
@@ -119,14 +121,13 @@ function walkObject(
     const keyEnd = stringEnd(line, i);
     if (keyEnd === -1) return -1;
     for (let k = i + 1; k < keyEnd - 1; k++) if (line[k] === 0x5c) return -1;
-    const key = line.toString("latin1", i + 1, keyEnd - 1);
     i = skipSpace(line, keyEnd);
     if (line[i] !== 0x3a) return -1;
     i = skipSpace(line, i + 1);
     const valueStart = i;
-    const end = member(key, i) ?? valueEnd(line, i);
+    const end = member(keyStart, keyEnd, i) ?? valueEnd(line, i);
     if (end === -1) return -1;
-    members?.push({ key, keyStart, keyEnd, valueStart, valueEnd: end });
+    members?.push({ keyStart, keyEnd, valueStart, valueEnd: end });
     i = skipSpace(line, end);
     if (line[i] === 0x7d) return i + 1;
     if (line[i] !== 0x2c) return -1;
