@@ -6,6 +6,7 @@ import { loadCredentials, loadSettings, type Settings } from "../settings.js";
 import { claudeChunkTransform } from "../agents/claude-code/part-filter.js";
 import { loadClaudeSyncConfig } from "../agents/claude-code/plugin-config.js";
 import type { AgentCollector, Chunk, CollectorContext } from "../types.js";
+import { createByteBodyFetch } from "./byte-body-fetch.js";
 import { StateStore } from "./state.js";
 
 type Env = Record<string, string | undefined>;
@@ -40,7 +41,8 @@ export function openSyncContext(env: Env = process.env, overrides: { serverUrl?:
   const apiKey = overrides.apiKey ?? creds.apiKey;
   if (!serverUrl || !apiKey) throw new NotConfiguredError("not logged in: run `opensync login` (or set OPENSYNC_URL and OPENSYNC_API_KEY)");
   return {
-    client: new OpenSyncClient({ baseUrl: serverUrl, apiKey, timeoutMs: 120_000 }),
+    // Batches are posted as bytes by node:http(s), without the copy Node's fetch makes of them.
+    client: new OpenSyncClient({ baseUrl: serverUrl, apiKey, timeoutMs: 120_000, fetch: createByteBodyFetch() }),
     state: new StateStore(stateDir(env)),
     redactor: createRedactor({ disabled: settings.redaction?.enabled === false, disable: settings.redaction?.disable }),
     ctx: collectorContext(env, settings),
