@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { normalizeServerUrl } from "@opensync/protocol";
+import { normalizeServerUrl } from "@opensync/protocol/client";
 import { credentialsPath, settingsPath } from "./paths.js";
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { optional, timestamp } from "./fields.js";
+import { SEARCH_TYPES, type SearchType } from "./search-types.js";
 import { MESSAGE_ROLES, type MessageRole } from "./sync.js";
 
 /**
@@ -7,8 +8,6 @@ import { MESSAGE_ROLES, type MessageRole } from "./sync.js";
  * CLI (`opensync search`), the MCP tools and the dashboard.
  */
 
-export const SEARCH_TYPES = ["fulltext", "semantic", "hybrid"] as const;
-export type SearchType = (typeof SEARCH_TYPES)[number];
 
 /** Results grouped per session (best hits of each) or one row per matching message. */
 export const SEARCH_GROUPINGS = ["session", "message"] as const;

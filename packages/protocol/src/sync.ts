@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SyncFeature } from "./tool-output.js";
 import {
   countValue,
   maybe,
@@ -267,31 +268,6 @@ export const batchInputSchema = z.object({
 export interface SyncSessionResponse { ok: true; sessionId: string }
 export interface SyncMessageResponse { ok: true; messageId: string }
 export interface BatchItemError { kind: "session" | "message"; index: number; error: string }
-/**
- * What a server understands beyond PROTOCOL.md, announced in every `/sync/batch` response so a
- * client learns it without an extra request (and an older server, which sends none, gets plain
- * protocol). `tool-text-from-output`: a `tool` message sent without `textContent` gets the string
- * output of its `tool-result` parts as its text, so a client need not send a large output twice.
- */
-export const SYNC_FEATURES = ["tool-text-from-output"] as const;
-export type SyncFeature = (typeof SYNC_FEATURES)[number];
-/**
- * The text of a `tool` message sent without `textContent` (feature `tool-text-from-output`): the
- * string outputs of its `tool-result` parts (the part itself as a string, or its `output` /
- * `result`), non-empty ones joined by a blank line. One rule, used by the server to derive the text
- * and by a client to know that leaving `textContent` out loses nothing.
- */
-export function toolOutputText(parts: ReadonlyArray<{ type: string; content?: unknown }> | null | undefined): string | undefined {
-  if (!parts) return undefined;
-  const outputs: string[] = [];
-  for (const p of parts) {
-    if (p.type !== "tool-result") continue;
-    const c = p.content;
-    const value = typeof c === "string" ? c : c && typeof c === "object" ? ((c as { output?: unknown }).output ?? (c as { result?: unknown }).result) : undefined;
-    if (typeof value === "string" && value.length > 0) outputs.push(value);
-  }
-  return outputs.length ? outputs.join("\n\n") : undefined;
-}
 export interface SyncBatchResponse { ok: true; sessions: number; messages: number; errors: BatchItemError[]; features?: SyncFeature[] }
 export interface SessionIdListResponse { sessionIds: string[] }
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
-import { OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncClient } from "@opensync/protocol/client";
 import { AGENTS, checkConnection, collectorContext, fingerprintOf, knownDestination, loadCredentials, loadSettings, removeCredentials, resolveDestination, saveCredentials, stateDir, StateStore } from "@opensync/collectors";
 import { CliError, EXIT, printJson } from "../output.js";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { isEmailAddress } from "@opensync/protocol";
+import { isEmailAddress } from "@opensync/protocol/email";
 import type { AccountsService } from "@opensync/server";
 
 const server = () => import("@opensync/server");

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadCredentials } from "@opensync/collectors";
-import { OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncClient } from "@opensync/protocol/client";
 import { CliError, EXIT } from "../output.js";
 
 /**

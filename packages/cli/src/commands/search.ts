@@ -1,6 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { loadCredentials } from "@opensync/collectors";
-import { normalizeSource, OpenSyncClient, OpenSyncError, SEARCH_TYPES, type SearchResponse, type SearchType } from "@opensync/protocol";
+import type { SearchResponse } from "@opensync/protocol";
+import { OpenSyncClient, OpenSyncError } from "@opensync/protocol/client";
+import { SEARCH_TYPES, type SearchType } from "@opensync/protocol/search-types";
+import { normalizeSource } from "@opensync/protocol/sources";
 import { isoDate, markHighlights, sessionUrl } from "@opensync/server/mcp/format";
 import { CliError, EXIT, printJson } from "../output.js";
 

@@ -11,7 +11,7 @@ import {
   type SyncMode,
   type SyncSummary,
 } from "@opensync/collectors";
-import { OpenSyncError } from "@opensync/protocol";
+import { OpenSyncError } from "@opensync/protocol/client";
 import { CliError, EXIT, printJson } from "../output.js";
 import { fmtInt, fmtMB, ProgressBar } from "../progress.js";
 

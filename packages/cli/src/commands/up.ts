@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { hostname, userInfo } from "node:os";
 import { chunkTransform, collectorContext, createRedactor, loadCredentials, loadSettings, runSync, saveCredentials, selectAgents, stateDir, StateStore, withSyncLease, writeFileAtomic, type SyncContext } from "@opensync/collectors";
-import { OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncClient } from "@opensync/protocol/client";
 import { ProgressBar } from "../progress.js";
 import { explainListenError, parsePort } from "./serve.js";
 import { printSummary } from "./sync.js";

@@ -15,7 +15,7 @@ import {
 } from "@opensync/collectors";
 import { loadClaudeSyncConfig, type ClaudeSyncConfig } from "@opensync/collectors";
 import { syncLeaseHolder } from "@opensync/collectors";
-import { OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncClient } from "@opensync/protocol/client";
 import { errorText, hookLog } from "./log.js";
 import { listQueue, settle, type QueuedItem } from "./queue.js";
 

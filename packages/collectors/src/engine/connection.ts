@@ -1,4 +1,4 @@
-import { OpenSyncClient, OpenSyncError } from "@opensync/protocol";
+import { OpenSyncClient, OpenSyncError } from "@opensync/protocol/client";
 
 export interface ConnectionReport {
   serverUrl: string;

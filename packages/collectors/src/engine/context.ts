@@ -1,4 +1,4 @@
-import { OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncClient } from "@opensync/protocol/client";
 import { defaultMachine, stateDir } from "../paths.js";
 import { createRedactor, type Redactor } from "../redaction/index.js";
 import { AGENTS, findAgent } from "../registry.js";

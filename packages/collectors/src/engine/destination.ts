@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { normalizeServerUrl as normalizeUrl, OpenSyncError, type OpenSyncClient } from "@opensync/protocol";
+import { normalizeServerUrl as normalizeUrl, OpenSyncError, type OpenSyncClient } from "@opensync/protocol/client";
 import type { StateStore } from "./state.js";
 
 /**

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { appendLogLine } from "../log-file.js";
 import { logsDir } from "../paths.js";
-import { OpenSyncError, type OpenSyncClient } from "@opensync/protocol";
+import { OpenSyncError, type OpenSyncClient } from "@opensync/protocol/client";
 import type { Redactor } from "../redaction/index.js";
 import type { AgentCollector, Chunk, CollectorContext, SourceUnit, UnitFingerprint } from "../types.js";
 import { knownDestination, resolveDestination } from "./destination.js";

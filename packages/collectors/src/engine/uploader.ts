@@ -1,6 +1,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { OpenSyncError, toolOutputText, type OpenSyncClient, type SyncFeature } from "@opensync/protocol";
+import { toolOutputText, type SyncFeature } from "@opensync/protocol/tool-output";
+import { OpenSyncError, type OpenSyncClient } from "@opensync/protocol/client";
 import { fitMessage } from "./limits.js";
 import { messageJson } from "./message-json.js";
 
