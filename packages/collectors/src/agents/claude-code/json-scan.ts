@@ -108,37 +108,6 @@ export function plainString(line: Buffer, m: Member): string | undefined {
   return text.includes("\\") ? undefined : text;
 }
 
-/** Byte offsets of a value inside a line. */
-export interface Span {
-  start: number;
-  end: number;
-}
-
-/**
- * The elements of the array that opens at `from` (whitespace skipped) as spans; `undefined` when
- * the bytes do not scan as an array.
- */
-export function scanArray(line: Buffer, from: number): Span[] | undefined {
-  let i = from;
-  while (i < line.length && isSpace(line[i])) i++;
-  if (line[i] !== 0x5b) return undefined;
-  i++;
-  const elements: Span[] = [];
-  while (i < line.length && isSpace(line[i])) i++;
-  if (line[i] === 0x5d) return elements;
-  for (;;) {
-    while (i < line.length && isSpace(line[i])) i++;
-    const end = valueEnd(line, i);
-    if (end === -1) return undefined;
-    elements.push({ start: i, end });
-    i = end;
-    while (i < line.length && isSpace(line[i])) i++;
-    if (line[i] === 0x5d) return elements;
-    if (line[i] !== COMMA) return undefined;
-    i++;
-  }
-}
-
 /**
  * The line without member `at` and one comma: the one before it, else the one after it (a member
  * follows it: `{"toolUseResult":1,}` never scans as an object, so it stays as invalid as it is).

@@ -34,18 +34,20 @@ function slowServer() {
   return { fetchPage, waiting, releaseNext };
 }
 
-function mount(server: ReturnType<typeof slowServer>) {
+/** The hook on a deep link to message 500, its first page (475..524) loaded. */
+async function mountLoaded(server: ReturnType<typeof slowServer>) {
   const qc = new QueryClient();
   const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={qc}>{children}</QueryClientProvider>;
-  return renderHook(() => usePagedMessages(["t"], server.fetchPage, "500"), { wrapper });
+  const hook = renderHook(() => usePagedMessages(["t"], server.fetchPage, "500"), { wrapper });
+  await server.releaseNext();
+  await waitFor(() => expect(hook.result.current.messages).toHaveLength(50));
+  return hook;
 }
 
 describe("usePagedMessages: a page the reader asked for is never dropped", () => {
   it("'load earlier' during a prefetch of the next page waits for it, then loads the earlier page", async () => {
     const server = slowServer();
-    const { result } = mount(server);
-    await server.releaseNext();
-    await waitFor(() => expect(result.current.messages).toHaveLength(50));
+    const { result } = await mountLoaded(server);
 
     act(() => result.current.loadMore());
     await waitFor(() => expect(server.waiting).toHaveLength(1));
@@ -62,9 +64,7 @@ describe("usePagedMessages: a page the reader asked for is never dropped", () =>
 
   it("a prefetch asked for while an earlier page loads does not cancel it", async () => {
     const server = slowServer();
-    const { result } = mount(server);
-    await server.releaseNext();
-    await waitFor(() => expect(result.current.messages).toHaveLength(50));
+    const { result } = await mountLoaded(server);
 
     act(() => result.current.loadEarlier());
     await waitFor(() => expect(server.waiting).toHaveLength(1));
