@@ -1,3 +1,4 @@
+import { BulkIngestDetector } from "../bulk-ingest.js";
 import { SqliteFulltextIndexer } from "./fulltext.js";
 
 export type IndexLoopEvent =
@@ -32,39 +33,20 @@ const BATCH = 2000;
 const BUSY_BATCH = 500;
 
 /**
- * A bulk import (changes queued faster than `BULK_RATE` a second: `opensync import` sends
- * 10,000-30,000 messages a second, a plugin streaming a session a few) is not indexed at all while it
- * runs, for up to `MAX_DEFER_MS`: the loop only looks at the queue every `BULK_LOOK_MS`, and indexes
- * at full speed once a look finds it still. On a 2-core machine the CLI and the server's own
- * thread use both cores during an import, and even a tenth of a core taken by indexing made the
- * import that much slower (issue 8). An import longer than `MAX_DEFER_MS` is indexed paced as above,
- * so the index keeps moving. A lone sync looks like a burst for one look: indexed within ~0.5 s.
+ * While a bulk import runs (`store/bulk-ingest.ts`), the loop does not index at all, for up to
+ * 10 s of it, and only looks at the queue every `BULK_LOOK_MS`; it indexes at full speed once a
+ * look finds the queue still, and paced as above during a longer import. Even the tenth of a core
+ * made an import on a 2-core machine that much slower (issue 8). A lone sync is indexed within
+ * ~0.5 s.
  */
-const BULK_RATE = 2000;
 const BULK_LOOK_MS = 250;
-const MAX_DEFER_MS = 10_000;
 
 export function runIndexLoop(mainPath: string, pollMs: number, report: (event: IndexLoopEvent) => void): IndexLoop {
   let indexer: SqliteFulltextIndexer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let busy = false;
-  let lastLook: { seq: number; at: number } | undefined;
-  let deferringSince: number | undefined;
-  /** True while a bulk import is running and has not been deferred for `MAX_DEFER_MS` yet. */
-  const deferForBulk = (latest: number, now: number): boolean => {
-    const previous = lastLook;
-    lastLook = { seq: latest, at: now };
-    // The first look sees whatever was queued before the server started (a backfill): not a burst.
-    if (!previous) return false;
-    const rate = ((latest - previous.seq) * 1000) / Math.max(1, now - previous.at);
-    if (rate < BULK_RATE) {
-      deferringSince = undefined;
-      return false;
-    }
-    deferringSince ??= now;
-    return now - deferringSince < MAX_DEFER_MS;
-  };
+  const bulk = new BulkIngestDetector();
   const schedule = (ms: number) => {
     if (stopped) return;
     clearTimeout(timer);
@@ -79,7 +61,7 @@ export function runIndexLoop(mainPath: string, pollMs: number, report: (event: I
         indexer.backfill();
       }
       const before = indexer.latestQueued();
-      if (deferForBulk(before, Date.now())) {
+      if (bulk.shouldDefer(before)) {
         schedule(BULK_LOOK_MS);
         return;
       }
