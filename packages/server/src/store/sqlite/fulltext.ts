@@ -550,7 +550,10 @@ export class SqliteFulltextIndex implements FulltextIndex {
     const out = new Map<string, MessageDetail>();
     const ids = [...new Set(messageIds)].map(Number).filter(Number.isSafeInteger);
     const position = this.db.prepare(
-      `SELECT count(*) AS n FROM messages WHERE session_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))`,
+      // A row value, so the index range stops at the message (session_id = ? AND created_at < ?); the
+      // OR form counted every message of the session through the index (a session of 6,000
+      // messages read whole for each hit).
+      `SELECT count(*) AS n FROM messages WHERE session_id = ? AND (created_at, id) < (?, ?)`,
     );
     for (const group of chunked(ids)) {
       const rows = this.db
@@ -563,7 +566,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
         .prepare(`SELECT message_id, type, content FROM parts WHERE message_id IN (${marks(group.length)}) ORDER BY message_id, ord`)
         .all(...group) as Array<{ message_id: number; type: string; content: string }>;
       for (const r of rows) {
-        const n = (position.get(r.session_id, r.created_at, r.created_at, r.id) as { n: number }).n;
+        const n = (position.get(r.session_id, r.created_at, r.id) as { n: number }).n;
         out.set(String(r.id), {
           id: String(r.id), externalId: r.external_id, sessionId: r.session_id, role: r.role as MessageRole, createdAt: Number(r.created_at),
           position: n, textContent: r.text_content, parts: parts.filter((p) => p.message_id === r.id),
