@@ -14,6 +14,7 @@ import { LocalEmbeddingProvider } from "./providers/local.js";
 import { OpenAIEmbeddingProvider } from "./providers/openai.js";
 import { normalize, ProviderError, type EmbeddingProvider } from "./providers/types.js";
 import { dot, type IndexTuning } from "./vector-index.js";
+import type { WorkerOptions } from "./worker.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "opensync-embeddings-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,10 +49,10 @@ class CountingProvider implements EmbeddingProvider {
 }
 
 let dirCount = 0;
-async function fixture(provider: EmbeddingProvider | null, dataDir = join(tmp, `data${dirCount++}`), tuning?: IndexTuning) {
+async function fixture(provider: EmbeddingProvider | null, dataDir = join(tmp, `data${dirCount++}`), tuning?: IndexTuning, worker: Partial<WorkerOptions> = {}) {
   const config = loadConfig({ dataDir }, {});
   const store = await openSqliteStore({ path: join(dataDir, "opensync.db") });
-  const semantic = createSemanticSearch(config, undefined, { start: false, provider, worker: { minBackoffMs: 50 }, tuning });
+  const semantic = createSemanticSearch(config, undefined, { start: false, provider, worker: { minBackoffMs: 50, ...worker }, tuning });
   return { config, store, semantic, dataDir };
 }
 
@@ -176,6 +177,28 @@ describe("embedding worker and job table", () => {
     await drain(f.semantic);
     expect(provider.embedded).toEqual(["why does the build fail?"]);
     expect(await f.semantic.status(u)).toMatchObject({ indexed: 1, pending: 0, failed: 0 });
+  });
+
+  it("waits while a bulk import runs, then embeds everything (issue 8)", async () => {
+    const provider = new CountingProvider();
+    const f = await fixture(provider, undefined, undefined, { idleMs: 100 });
+    open.push(f);
+    const u = await user(f.store, "bulk@example.com");
+    f.semantic.start();
+    await new Promise((r) => setTimeout(r, 250)); // the worker's first look
+    // Batches back to back for 1 s: thousands of messages a second, as `opensync import` sends.
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < 1000) {
+      await sync(f.store, u, `s${n}`, Array.from({ length: 200 }, (_, i) => [`m${i}`, `bulk message ${n} ${i} about imports`] as [string, string]));
+      n++;
+      if (performance.now() - started < 300) provider.embedded = []; // what the first look let through
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(provider.embedded).toEqual([]);
+    const ended = performance.now();
+    while ((await f.semantic.status(u)).pending > 0 && performance.now() - ended < 10_000) await new Promise((r) => setTimeout(r, 50));
+    expect(await f.semantic.status(u)).toMatchObject({ indexed: n * 200, pending: 0 });
   });
 
   it("resumes after a restart: jobs left pending are embedded by the next worker", async () => {

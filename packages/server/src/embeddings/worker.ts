@@ -3,6 +3,7 @@ import type { Logger } from "../logger.js";
 import { chunkMessage, DEFAULT_CHUNKING, type ChunkDraft, type ChunkOptions } from "./chunker.js";
 import { writeWithRetry } from "./connection.js";
 import { readMessages } from "./message-source.js";
+import { BulkIngestDetector } from "../store/bulk-ingest.js";
 import { FOLD_SLICE, foldEmbeddingQueue } from "./queue.js";
 import { ProviderError, type EmbeddingProvider } from "./providers/types.js";
 import { vectorFrom, type IndexEntry, type VectorIndex } from "./vector-index.js";
@@ -63,6 +64,7 @@ export class EmbeddingWorker {
   /** Set by `stop()`: unlike `stopped` (not started yet), no round runs any more. */
   private closed = false;
   private readonly options: WorkerOptions;
+  private readonly bulk = new BulkIngestDetector();
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -112,6 +114,9 @@ export class EmbeddingWorker {
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      // A bulk import is running: embedding (the local model uses every core it gets) would slow
+      // it down; the queue is looked at again in a round's time (`store/bulk-ingest.ts`).
+      if (this.bulk.shouldDefer(this.queuedUpTo())) return this.schedule(this.options.idleMs);
       this.running = this.runOnce()
         .then((n) => this.schedule(n > 0 ? 0 : Math.max(this.options.idleMs, this.state.backoffUntil - Date.now())))
         .catch((err) => {
@@ -201,6 +206,11 @@ export class EmbeddingWorker {
     }
     await this.process(jobs);
     return jobs.length;
+  }
+
+  /** The newest `embedding_queue` sequence number (it moves while sync transactions commit). */
+  private queuedUpTo(): number {
+    return Number(this.db.prepare("SELECT max(seq) FROM embedding_queue").pluck().get() ?? 0);
   }
 
   /** What sync queued since the last round becomes jobs (queue.ts), in slices. */
