@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@opensync\/protocol$/, replacement: src("protocol") },
       // Subpaths (`@opensync/protocol/client`, …: the zod-free modules the CLI imports) from source too,
-      // or a test would hold two copies of a class (src and dist) and \`instanceof\` would fail.
+      // or a test would hold two copies of a class (src and dist) and `instanceof` would fail.
       { find: /^@opensync\/protocol\/(.+)$/, replacement: fileURLToPath(new URL("./packages/protocol/src/", import.meta.url)) + "$1.ts" },
       { find: /^@opensync\/server$/, replacement: src("server") },
       { find: /^@opensync\/collectors$/, replacement: src("collectors") },

@@ -8,7 +8,6 @@ import { MESSAGE_ROLES, type MessageRole } from "./sync.js";
  * CLI (`opensync search`), the MCP tools and the dashboard.
  */
 
-
 /** Results grouped per session (best hits of each) or one row per matching message. */
 export const SEARCH_GROUPINGS = ["session", "message"] as const;
 export type SearchGrouping = (typeof SEARCH_GROUPINGS)[number];
