@@ -13,23 +13,11 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { machineBusySeconds, processCpuSeconds } from "./lib/proc.mjs";
 
 const [homeArg, roundsArg, ...checkoutArgs] = process.argv.slice(2);
 const home = resolve(homeArg);
 const checkouts = checkoutArgs.map((c) => resolve(c));
-
-/** Busy CPU seconds of the whole machine so far (/proc/stat; USER_HZ is 100). */
-function machineBusySeconds() {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
-/** CPU seconds a running process has used so far (/proc/<pid>/stat: utime, stime). */
-function processCpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** One import by `checkout`'s CLI into a fresh server of `checkout`: wall and CPU seconds. */
 async function importOnce(checkout) {

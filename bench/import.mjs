@@ -31,6 +31,7 @@ import { inclusiveTimes, summarizeCpuProfile } from "./lib/cpu-profile.mjs";
 import { createClient } from "./lib/http.mjs";
 import { fmtInt, fmtPct, markdownTable } from "./lib/report.mjs";
 import { CLI, createApiKey, startServerProcess } from "./lib/server-process.mjs";
+import { machineBusySeconds, processCpuSeconds } from "./lib/proc.mjs";
 
 /** Issue 3: end to end at least this many MB of transcript per second ... */
 export const IMPORT_TARGET_MBPS = 30;
@@ -196,28 +197,6 @@ function runCli({ home, url, key, opensyncHome, probe, resourceOut, nodeArgs = [
       resolve({ seconds, summary, resources: readJson(resourceOut) });
     });
   });
-}
-
-/** Busy CPU seconds of the whole machine so far (Linux /proc/stat), or undefined elsewhere. */
-function machineBusySeconds() {
-  try {
-    const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
-    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-    return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds a running process has used so far (Linux /proc/<pid>/stat), or undefined elsewhere. */
-function processCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ
-  } catch {
-    return undefined;
-  }
 }
 
 /** A fresh server and data dir, one CLI import of `corpus`, the server's stats, everything cleaned up. */

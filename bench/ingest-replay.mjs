@@ -21,29 +21,8 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CLI, createApiKey, startServerProcess } from "./lib/server-process.mjs";
+import { processCpuSeconds, threadCpuSeconds } from "./lib/proc.mjs";
 import { markdownTable } from "./lib/report.mjs";
-
-/** CPU seconds of a process, or of one of its threads (`tid`), from /proc; NaN elsewhere. */
-function cpuSeconds(pid, tid) {
-  try {
-    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU seconds of every thread of `pid`, by thread id. */
-function threadSeconds(pid) {
-  const out = new Map();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) out.set(tid, cpuSeconds(pid, tid));
-  } catch {
-    /* not Linux */
-  }
-  return out;
-}
 
 async function capture(home, dir) {
   mkdirSync(dir, { recursive: true });
@@ -110,16 +89,16 @@ async function replay(dir, rounds, inflight) {
       const key = createApiKey(work);
       const server = await startServerProcess({ dataDir: work });
       await new Promise((r) => setTimeout(r, 1000)); // its start-up work (migrations, the indexer's first look)
-      const threadsBefore = threadSeconds(server.pid);
-      const before = cpuSeconds(server.pid);
+      const threadsBefore = threadCpuSeconds(server.pid);
+      const before = processCpuSeconds(server.pid);
       const started = performance.now();
       let next = 0;
       await Promise.all(Array.from({ length: inflight }, async () => {
         while (next < bodies.length) await post(agent, server.url, key, bodies[next++]);
       }));
       const wall = (performance.now() - started) / 1000;
-      const total = cpuSeconds(server.pid) - before;
-      const threads = [...threadSeconds(server.pid)].map(([tid, s]) => ({ tid, s: s - (threadsBefore.get(tid) ?? 0) }));
+      const total = processCpuSeconds(server.pid) - before;
+      const threads = [...threadCpuSeconds(server.pid)].map(([tid, s]) => ({ tid, s: s - (threadsBefore.get(tid) ?? 0) }));
       const main = threads.find((t) => t.tid === String(server.pid))?.s ?? NaN;
       const others = threads.filter((t) => t.tid !== String(server.pid) && t.s >= 0.01).sort((a, b) => b.s - a.s).map((t) => t.s.toFixed(2));
       rows.push([String(round), `${wall.toFixed(2)} s`, `${(megabytes / wall).toFixed(1)}`, `${total.toFixed(2)} s`, `${main.toFixed(2)} s`, others.join(", ") || "-", loadavg()[0].toFixed(1)]);
