@@ -12,6 +12,8 @@ const PAGES: { name: string; path: string; heading: RegExp }[] = [
   { name: "overview", path: "/", heading: /^Overview$/ },
   { name: "overview-split", path: "/?range=90&metric=cost&by=week&split=model", heading: /^Overview$/ },
   { name: "sessions", path: "/sessions", heading: /^Sessions$/ },
+  // A question: its words marked in the snippets, its stopwords not.
+  { name: "search", path: "/search?q=why+does+the+login+test+fail&type=fulltext", heading: /^Search$/ },
   { name: "analytics", path: "/analytics", heading: /^Analytics$/ },
   { name: "analytics-cumulative", path: "/analytics?range=90&metric=cost&by=week&cumulative=1&breakdown=source", heading: /^Analytics$/ },
   { name: "wrapped", path: "/wrapped", heading: /^Daily summary$/ },
