@@ -76,9 +76,11 @@ interface Pending {
   messages: number;
   bytes: number;
   acks: Array<() => void | Promise<void>>;
+  /** Sessions this request carries, so a session cut from its messages by a split is carried again. */
+  sessionKeys: Set<string>;
 }
 
-const emptyPending = (): Pending => ({ items: [], sessions: 0, messages: 0, bytes: 0, acks: [] });
+const emptyPending = (): Pending => ({ items: [], sessions: 0, messages: 0, bytes: 0, acks: [], sessionKeys: new Set() });
 const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
 /** A message still refused (413) at this size is rejected rather than cut to nothing. */
 const SMALLEST_MESSAGE_BYTES = 64 * 1024;
@@ -152,8 +154,16 @@ export class Uploader {
   /** Queues a group of upserts; `onAcked` runs after every request carrying part of it succeeded. */
   async push(items: UploadItems, onAcked: () => void | Promise<void>, origin?: UploadOrigin): Promise<void> {
     this.throwIfFailed();
-    for (const s of items.sessions) await this.add(this.item("session", s, origin));
-    for (const m of items.messages) await this.add(this.item("message", m, origin));
+    const pushedSessions = new Map<string, Item>();
+    for (const s of items.sessions) {
+      const item = this.item("session", s, origin);
+      if (item.sessionKey !== undefined) pushedSessions.set(item.sessionKey, item);
+      await this.add(item);
+    }
+    for (const m of items.messages) {
+      const key = idOf((m as { sessionExternalId?: unknown }).sessionExternalId);
+      await this.add(this.item("message", m, origin), key === null ? undefined : pushedSessions.get(key));
+    }
     this.current.acks.push(onAcked);
     if (this.full()) await this.send();
   }
@@ -203,11 +213,25 @@ export class Uploader {
     return c.messages >= this.opts.maxMessages || c.sessions >= this.opts.maxSessions || c.bytes >= this.opts.maxBytes;
   }
 
-  private async add(item: Item): Promise<void> {
+  /**
+   * Adds an item to the request being built, sending that request first when the item would not fit.
+   * `session` is the pushed session a message belongs to: a request holding the message holds it too.
+   * Requests run concurrently, so a later chunk of a long session can reach the server before the
+   * chunk that carried the session; repeating it (a few hundred bytes per request) means the server
+   * always has the session's facts (its source above all) when it first sees one of its messages.
+   */
+  private async add(item: Item, session?: Item): Promise<void> {
     const c = this.current;
     const countFull = item.kind === "message" ? c.messages >= this.opts.maxMessages : c.sessions >= this.opts.maxSessions;
     if (c.items.length > 0 && (countFull || c.bytes + item.bytes > this.opts.maxBytes)) await this.send();
     const next = this.current;
+    if (session?.sessionKey !== undefined && !next.sessionKeys.has(session.sessionKey)) {
+      next.items.push(session);
+      next.bytes += session.bytes;
+      next.sessions++;
+      next.sessionKeys.add(session.sessionKey);
+    }
+    if (item.sessionKey !== undefined) next.sessionKeys.add(item.sessionKey);
     next.items.push(item);
     next.bytes += item.bytes;
     if (item.kind === "message") next.messages++;
