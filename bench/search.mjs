@@ -2,7 +2,7 @@
  * Search benchmark (issue 9): full-text latency at 100k and 1M messages of the generated corpus,
  * and the background indexer's throughput.
  *
- *   node --expose-gc bench/search.mjs [--sizes 100000,1000000] [--queries N] [--seed N] [--dir DIR]
+ *   node --expose-gc bench/search.mjs [--sizes 100000,1000000] [--queries N] [--seed N] [--dir DIR] [--rounds N] [--recent on|off]
  * Environment: BENCH_SEARCH_SIZES, BENCH_SEARCH_QUERIES, BENCH_SEED, BENCH_DIR.
  *
  * The database is filled with the raw insert path (the 100k corpus, copied under new sessions
@@ -25,7 +25,7 @@ import { openRawTarget, rowsOf } from "./lib/raw-insert.mjs";
 import { fmtInt, fmtMs, markdownTable, percentile } from "./lib/report.mjs";
 
 export function searchOptions(argv = process.argv.slice(2), env = process.env) {
-  const { values } = parseArgs({ args: argv, strict: false, options: { sizes: { type: "string" }, queries: { type: "string" }, rounds: { type: "string" }, seed: { type: "string" }, dir: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, strict: false, options: { sizes: { type: "string" }, queries: { type: "string" }, rounds: { type: "string" }, seed: { type: "string" }, dir: { type: "string" }, recent: { type: "string" } } });
   return {
     sizes: (values.sizes ?? env.BENCH_SEARCH_SIZES ?? "100000,1000000").split(",").map(Number).filter((n) => n > 0).sort((a, b) => a - b),
     queries: Number(values.queries ?? env.BENCH_SEARCH_QUERIES ?? 200),
@@ -34,6 +34,8 @@ export function searchOptions(argv = process.argv.slice(2), env = process.env) {
     rounds: Math.max(1, Number(values.rounds ?? env.BENCH_SEARCH_ROUNDS ?? 3)),
     seed: Number(values.seed ?? env.BENCH_SEED ?? 1),
     dir: values.dir ?? env.BENCH_DIR ?? tmpdir(),
+    // `--recent off`: the recent index emptied before the queries (prefixes read the main index alone).
+    recent: (values.recent ?? "on") !== "off",
   };
 }
 
@@ -127,6 +129,14 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
         if (indexed % 100_000 < 5000) log(`  indexed ${fmtInt(indexed)} of ${fmtInt(pendingBefore)} queued changes`);
       }
       const indexSeconds = (performance.now() - t1) / 1000;
+      // Then what the indexer's loop does once the queue is drained: fill the recent index
+      // (store/sqlite/fulltext-recent.ts), which prefix queries read first.
+      // `--recent off`: emptied instead, so prefix queries read the main index alone (A/B).
+      const t2 = performance.now();
+      let recentDocs = 0;
+      if (options.recent) for (let n = indexer.fillRecent(5000); n > 0; n = indexer.fillRecent(5000)) recentDocs += n;
+      else indexer.resetRecent();
+      const recentSeconds = (performance.now() - t2) / 1000;
       indexer.close();
 
       const queries = queryMix(options.seed, options.queries);
@@ -163,7 +173,7 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
       const ftsBytes = statSync(fulltextPathFor(path)).size;
       const mainBytes = statSync(path).size;
       log(`  ${fmtInt(stored)} messages: full-text p50 ${fmtMs(percentile(all, 50))}, p95 ${fmtMs(percentile(all, 95))}`);
-      rows.push({ size: stored, fillSeconds, indexSeconds, indexed, ftsBytes, mainBytes, all, allMessage, cpu, cpuMessage, byKind, avgTotal: totalSum / queries.length, load: loadavg()[0] });
+      rows.push({ size: stored, fillSeconds, indexSeconds, indexed, recentDocs, recentSeconds, ftsBytes, mainBytes, all, allMessage, cpu, cpuMessage, byKind, avgTotal: totalSum / queries.length, load: loadavg()[0] });
     }
     await index.close();
     target.close();
@@ -178,9 +188,10 @@ export function searchReport(rows, options) {
   let out = `Generated corpus (seed ${options.seed}), one user; ${options.queries} queries per size, each run grouped by session and by message (limit 20; totals exact up to 2,000 matching messages, lower bounds beyond), in ${options.rounds} round(s) over the whole mix (the grouping run first alternating); percentiles over every run.\n\n`;
   out += "Wall time, then CPU time of the process (what a query costs with a core to itself); load average at the end of each size in the last column.\n\n";
   out += markdownTable(
-    ["messages", "indexing (background indexer)", "index file", "main db", "by session p50 / p95", "CPU p50 / p95", "by message p50 / p95", "CPU p50 / p95", "load"],
+    ["messages", "indexing (background indexer)", "recent index filled", "index file", "main db", "by session p50 / p95", "CPU p50 / p95", "by message p50 / p95", "CPU p50 / p95", "load"],
     rows.map((r) => [
-      fmtInt(r.size), r.indexSeconds > 0.5 ? `${fmtInt(r.indexed / r.indexSeconds)} changes/s (${r.indexSeconds.toFixed(1)} s)` : "(kept)", mb(r.ftsBytes), mb(r.mainBytes),
+      fmtInt(r.size), r.indexSeconds > 0.5 ? `${fmtInt(r.indexed / r.indexSeconds)} changes/s (${r.indexSeconds.toFixed(1)} s)` : "(kept)",
+      !options.recent ? "(off)" : r.recentDocs ? `${fmtInt(r.recentDocs)} docs (${r.recentSeconds.toFixed(1)} s)` : "(kept)", mb(r.ftsBytes), mb(r.mainBytes),
       `${fmtMs(percentile(r.all, 50))} / ${fmtMs(percentile(r.all, 95))}`, `${fmtMs(percentile(r.cpu, 50))} / ${fmtMs(percentile(r.cpu, 95))}`,
       `${fmtMs(percentile(r.allMessage, 50))} / ${fmtMs(percentile(r.allMessage, 95))}`, `${fmtMs(percentile(r.cpuMessage, 50))} / ${fmtMs(percentile(r.cpuMessage, 95))}`,
       r.load.toFixed(1),

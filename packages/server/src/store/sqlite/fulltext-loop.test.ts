@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { messageInputSchema, sessionInputSchema } from "@opensync/protocol";
 import type { Store } from "../types.js";
 import { SqliteFulltextIndexer } from "./fulltext.js";
+import { fulltextPathFor } from "./fulltext-schema.js";
 import { runIndexLoop, type IndexLoop, type IndexLoopEvent } from "./fulltext-loop.js";
 import { openSqliteStore } from "./open.js";
 
@@ -51,6 +53,17 @@ it("indexes a lone sync at once", async () => {
   while (total() < 3 && performance.now() - synced < 3000) await sleep(10);
   expect(total()).toBeGreaterThanOrEqual(3);
   expect(drained[0].at - synced).toBeLessThan(1000);
+  // Idle, the loop fills the recent index (fulltext-recent.ts): a small index is held whole (floor 0).
+  const fts = new Database(fulltextPathFor(path), { readonly: true });
+  try {
+    const floor = () => (fts.prepare("SELECT value FROM fts_meta WHERE key = 'recent_floor'").get() as { value: number | null } | undefined)?.value;
+    const waited = performance.now();
+    while (floor() !== 0 && performance.now() - waited < 3000) await sleep(20);
+    expect(floor()).toBe(0);
+    expect(fts.prepare(`SELECT count(*) AS n FROM fts_recent WHERE fts_recent MATCH 'message'`).pluck().get()).toBe(3);
+  } finally {
+    fts.close();
+  }
 });
 
 it("leaves a bulk import alone while it runs, then catches up at once (issue 8)", async () => {

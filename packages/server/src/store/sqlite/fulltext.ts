@@ -14,6 +14,8 @@ import {
   type SessionInfo,
 } from "../../search/fulltext-index.js";
 import { termCost, toFts5 } from "../../search/query.js";
+import { fulltextPathFor, getMeta, openFulltextDatabase, RECENT_TABLE, SESSION_DOCS, SESSION_SHIFT, setMeta } from "./fulltext-schema.js";
+import { RecentIndex, readRecentFloor } from "./fulltext-recent.js";
 import { openSqliteDatabase } from "./open.js";
 
 /**
@@ -39,56 +41,13 @@ import { openSqliteDatabase } from "./open.js";
  * match), and the owner of a match is its session's (`fts_sessions`).
  */
 
-export const fulltextPathFor = (mainPath: string) => mainPath.replace(/\.db$/, "") + "-fts.db";
-
-/**
- * Bumped when the index file's layout or what it indexes changes: an older file is dropped and
- * rebuilt. 6: compounds' runs of words in `terms` (code-terms.ts `compoundRuns`).
- */
-const SCHEMA_VERSION = 6;
-
-/** Bits of a document id for its place in the session (16M messages per session). */
-const SESSION_SHIFT = 24;
-const SESSION_DOCS = 2 ** SESSION_SHIFT;
+export { fulltextPathFor, openFulltextDatabase } from "./fulltext-schema.js";
 
 /**
  * BM25 with the column weights. Written out in each query: a configured FTS5 `rank` with
  * arguments measured 3-5x slower per row here.
  */
 const BM25 = `bm25(fts_index, ${FULLTEXT_COLUMNS.map((c) => COLUMN_WEIGHTS[c]).join(", ")})`;
-
-const SCHEMA = [
-  `CREATE VIRTUAL TABLE fts_index USING fts5(${FULLTEXT_COLUMNS.join(", ")},
-     content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`,
-  // Sessions seen by the index: their number (the high bits of their documents' ids) and owner.
-  `CREATE TABLE fts_sessions (num INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, next_doc INTEGER NOT NULL DEFAULT 1)`,
-  // Per message document: which message, when (recency, date filters) and its role.
-  `CREATE TABLE fts_docs (doc INTEGER PRIMARY KEY, message_id INTEGER UNIQUE, created_at INTEGER NOT NULL, role TEXT)`,
-  // Documents per user: when one user owns them all, queries need no per-row owner check.
-  `CREATE TABLE fts_users (user_id TEXT PRIMARY KEY, docs INTEGER NOT NULL)`,
-  `CREATE TABLE fts_meta (key TEXT PRIMARY KEY, value)`,
-];
-
-export function openFulltextDatabase(path: string): BetterSqlite3.Database {
-  const db = openSqliteDatabase({ path });
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'fts_meta'").get();
-  const version = hasMeta ? getMeta(db, "schema") : undefined;
-  if (version !== SCHEMA_VERSION) {
-    db.transaction(() => {
-      // Derived data of another layout (or none): start over; the indexer backfills it.
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'fts\\_%' ESCAPE '\\' AND name NOT LIKE 'fts\\_index\\_%' ESCAPE '\\'").all() as Array<{ name: string }>;
-      for (const { name } of tables) db.exec(`DROP TABLE IF EXISTS ${name}`);
-      for (const statement of SCHEMA) db.exec(statement);
-      setMeta(db, "schema", SCHEMA_VERSION);
-    })();
-  }
-  return db;
-}
-
-const getMeta = (db: BetterSqlite3.Database, key: string): unknown =>
-  (db.prepare("SELECT value FROM fts_meta WHERE key = ?").get(key) as { value: unknown } | undefined)?.value;
-const setMeta = (db: BetterSqlite3.Database, key: string, value: unknown) =>
-  db.prepare("INSERT INTO fts_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
 
 /**
  * A new (or rebuilt) index file queues every message and title of the main database, once. The
@@ -121,10 +80,13 @@ interface Owner { userId: string; sessionId: string }
 export class SqliteFulltextIndexer {
   private readonly main: BetterSqlite3.Database;
   private readonly fts: BetterSqlite3.Database;
+  private readonly recent: RecentIndex;
 
-  constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath)) {
+  /** `options.recentSize`: the recent index's size for a number of documents (tests: small ones). */
+  constructor(mainPath: string, ftsPath = fulltextPathFor(mainPath), options: { recentSize?: (documents: number) => number } = {}) {
     this.main = openSqliteDatabase({ path: mainPath });
     this.fts = openFulltextDatabase(ftsPath);
+    this.recent = new RecentIndex(this.fts, options.recentSize);
   }
 
   /** A new index file queues every message and title once (see `backfillIfNew`). */
@@ -172,14 +134,21 @@ export class SqliteFulltextIndexer {
     const hasDoc = this.fts.prepare("SELECT 1 FROM fts_docs WHERE doc = ?");
     const drop = (doc: number) => {
       remove.run(doc);
+      this.recent.removed(doc);
       count.run(ownerOf(doc), -1);
     };
     const add = (doc: number, d: FulltextDocument, owner: Owner) => {
       insert.run(doc, ...values(d));
+      this.recent.added(doc, d);
       count.run(owner.userId, 1);
     };
+    // A backlog larger than the recent index (an import, a rebuild): every document would go into
+    // it and be trimmed out again; it is emptied instead and filled once the queue is drained.
+    const backlog = rows.length === limit && this.latestQueued() - rows[rows.length - 1].seq > this.recent.size();
 
     this.fts.transaction(() => {
+      this.recent.begin();
+      if (backlog) this.recent.reset();
       for (const [messageId] of messageOps) {
         const existing = docOfMessage.get(messageId) as { doc: number } | undefined;
         const next = docs.get(messageId);
@@ -215,12 +184,57 @@ export class SqliteFulltextIndexer {
           addDoc.run(doc, null, title.updatedAt, null);
         }
       }
+      this.recent.trim();
+      this.recent.commit();
       setMeta(this.fts, "indexed_at", Date.now());
       // Progress commits with the index changes it covers.
       setMeta(this.fts, QUEUE_DONE, rows[rows.length - 1].seq);
     })();
     if (rows.length < limit) setMeta(this.fts, "caught_up_at", Date.now());
     return rows.length;
+  }
+
+  /**
+   * Fills the recent index (`fulltext-recent.ts`) by up to `batch` documents; returns how many.
+   * For when the queue is empty: the documents are read from the main database as they are now,
+   * which is what the main index holds once every queued change is in it.
+   */
+  fillRecent(batch = 1_000): number {
+    return this.fts.transaction(() => {
+      this.recent.begin();
+      const added = this.recent.fill({ documents: (docs) => this.currentDocuments(docs) }, batch);
+      this.recent.commit();
+      return added;
+    })();
+  }
+
+  /** Empties the recent index (benchmarks: the main index alone); the loop fills it again when idle. */
+  resetRecent(): void {
+    this.fts.transaction(() => {
+      this.recent.begin();
+      this.recent.reset();
+      this.recent.commit();
+    })();
+  }
+
+  /** The documents of these ids as the main database holds them now (messages and titles). */
+  private currentDocuments(docs: Array<{ doc: number; message_id: number | null }>): Map<number, FulltextDocument> {
+    const out = new Map<number, FulltextDocument>();
+    const messages = this.readMessageDocs(docs.flatMap((d) => (d.message_id === null ? [] : [d.message_id])));
+    const titleDocs = docs.filter((d) => d.message_id === null);
+    const sessionOf = this.fts.prepare("SELECT session_id FROM fts_sessions WHERE num = ?").pluck();
+    const sessions = new Map(titleDocs.map((d) => [d.doc, sessionOf.get(Math.floor(d.doc / SESSION_DOCS)) as string | undefined]));
+    const titles = this.readTitles([...sessions.values()].filter((id): id is string => id !== undefined));
+    for (const d of docs) {
+      if (d.message_id !== null) {
+        const m = messages.get(d.message_id);
+        if (m) out.set(d.doc, m.doc);
+      } else {
+        const title = titles.get(sessions.get(d.doc) ?? "");
+        if (title) out.set(d.doc, titleDocument(title.title));
+      }
+    }
+    return out;
   }
 
   /** Drains until the queue is empty (tests, tools). */
@@ -392,12 +406,12 @@ export class SqliteFulltextIndex implements FulltextIndex {
    * which FTS5 ignores (sqlite 3.53 fts5_main.c, `fts5GetRowidLimit`): `rowid >= ?` then read the
    * whole doclist (20 ms for a common word at 1M, 1 ms as an INTEGER).
    */
-  private where(match: FulltextMatch, scope: FulltextScope, cite: boolean): Query {
+  private where(match: FulltextMatch, scope: FulltextScope, cite: boolean, table = "fts_index"): Query {
     const expression = toFts5(match.query, match.mode);
     if (!expression) throw new Error("empty full-text query");
     const f = scope.filters;
     const params: Record<string, unknown> = { match: expression };
-    const where = ["f.fts_index MATCH @match"];
+    const where = [`f.${table} MATCH @match`];
     const joins: string[] = [];
     const sessionFilters: string[] = [];
     if (!this.soleOwner(scope.userId)) (where.push("fs.user_id = @user"), (params.user = scope.userId));
@@ -433,7 +447,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
     if (sessionFilters.length) joins.push("JOIN main.sessions s ON s.id = fs.session_id");
     if (f.model !== undefined) joins.push("LEFT JOIN main.messages m ON m.id = d.message_id");
     where.push(...sessionFilters);
-    return { from: `fts.fts_index f ${joins.join(" ")}`, where: where.join(" AND "), params };
+    return { from: `fts.${table} f ${joins.join(" ")}`, where: where.join(" AND "), params };
   }
 
   /**
@@ -486,10 +500,24 @@ export class SqliteFulltextIndex implements FulltextIndex {
    * with fewer matches than `wanted` is checked in every document with its words.
    */
   private matchIds(match: FulltextMatch, scope: FulltextScope, wanted: number): number[] {
-    const bare = this.where(match, scope, false);
-    return this.prepare(`SELECT f.rowid FROM ${bare.from} WHERE ${bare.where} ORDER BY f.rowid DESC LIMIT @wanted`)
-      .pluck()
-      .all({ ...bare.params, wanted }) as number[];
+    const run = (table: string) => {
+      const bare = this.where(match, scope, false, table);
+      return this.prepare(`SELECT f.rowid FROM ${bare.from} WHERE ${bare.where} ORDER BY f.rowid DESC LIMIT @wanted`)
+        .pluck()
+        .all({ ...bare.params, wanted }) as number[];
+    };
+    if (!match.query.terms.some((t) => termCost(t) === "prefix")) return run("fts_index");
+    // A prefix: the recent index first (`fulltext-recent.ts`). Its floor and its contents are read
+    // in one transaction, so they agree whatever the indexer commits meanwhile.
+    return this.db.transaction(() => {
+      const floor = readRecentFloor(this.db, "fts.");
+      if (floor !== null) {
+        const ids = run(RECENT_TABLE);
+        // Enough matches, or it holds every document: they are the newest of the whole index.
+        if (ids.length >= wanted || floor === 0) return ids;
+      }
+      return run("fts_index");
+    })();
   }
 
   /**
@@ -515,12 +543,18 @@ export class SqliteFulltextIndex implements FulltextIndex {
     });
     const terms = new Map<number, number>();
     if (match.mode === "any" && rows.length > 0) {
-      // Each term once over the window's id range, bound as BigInt so FTS5 seeks to it (see `where`).
-      const range = { lo: BigInt(Math.min(...window)), hi: BigInt(Math.max(...window)) };
-      const inRange = this.prepare("SELECT rowid FROM fts.fts_index WHERE fts_index MATCH @match AND rowid BETWEEN @lo AND @hi").pluck();
-      for (const term of match.query.terms) {
-        for (const doc of inRange.all({ match: toFts5({ terms: [term] }), ...range }) as number[]) terms.set(doc, (terms.get(doc) ?? 0) + 1);
-      }
+      // Each term once over the window's id range, bound as BigInt so FTS5 seeks to it (see `where`);
+      // in the recent index when it holds the whole range (a prefix is merged whole, range or not).
+      const lo = Math.min(...window);
+      const range = { lo: BigInt(lo), hi: BigInt(Math.max(...window)) };
+      this.db.transaction(() => {
+        const floor = readRecentFloor(this.db, "fts.");
+        const table = floor !== null && lo >= floor ? RECENT_TABLE : "fts_index";
+        const inRange = this.prepare(`SELECT rowid FROM fts.${table} WHERE ${table} MATCH @match AND rowid BETWEEN @lo AND @hi`).pluck();
+        for (const term of match.query.terms) {
+          for (const doc of inRange.all({ match: toFts5({ terms: [term] }), ...range }) as number[]) terms.set(doc, (terms.get(doc) ?? 0) + 1);
+        }
+      })();
     }
     return ranked(rows, (r) => roleWeight(r) * (terms.get(r.doc) ?? 1), now);
   }
