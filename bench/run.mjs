@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark, one after the other, printed as markdown. For now: ingest
  * (issue 2), followed by the in-process phase breakdown when the HTTP path misses its target;
  * import of a generated Claude Code history (issue 3; BENCH_IMPORT=0 skips it); full-text search at
- * 100k messages (issue 9; BENCH_SEARCH_SIZES=100000,1000000 adds 1M, BENCH_FULLTEXT=0 skips it); the
+ * 100k messages (issue 9; BENCH_SEARCH_SIZES=100000,1000000 adds 1M, BENCH_FULLTEXT=0 skips it); full-text,
+ * semantic and hybrid search end to end at 100k messages (BENCH_HYBRID_SIZES, BENCH_HYBRID=0 skips it); the
  * semantic vector index (BENCH_SEMANTIC=0 skips it).
  * Options are those of bench/ingest.mjs and bench/import.mjs (flags or BENCH_* environment variables).
  */
@@ -11,6 +12,7 @@ import { ingestOptions, profileTable, runIngestBench } from "./ingest.mjs";
 import { runIngestPhases } from "./ingest-phases.mjs";
 import { importOptions, importReport, runImportBench } from "./import.mjs";
 import { fmtInt } from "./lib/report.mjs";
+import { hybridOptions, hybridReport, runHybridBench } from "./search-hybrid.mjs";
 import { runLocalThroughput, runSemanticScale, semanticOptions, semanticReport } from "./search-semantic.mjs";
 import { runSearchBench, searchOptions, searchReport } from "./search.mjs";
 
@@ -54,6 +56,16 @@ if (process.env.BENCH_FULLTEXT !== "0") {
   const fulltext = searchOptions([], { ...process.env, BENCH_SEARCH_SIZES: process.env.BENCH_SEARCH_SIZES ?? "100000" });
   out(`\n## Full-text search (${fulltext.sizes.map(fmtInt).join(" and ")} messages)\n`);
   out(searchReport(await runSearchBench(fulltext), fulltext));
+}
+
+// Issue 9: full-text, semantic and hybrid through SearchService at 100k messages, embedded by the
+// server's worker with random-projection vectors (~1.5 min here; with BENCH_SEARCH_KEEP=1 it reuses
+// the full-text run's database and only embeds it). BENCH_HYBRID_SIZES=100000,1000000 adds 1M;
+// BENCH_HYBRID=0 skips it.
+if (process.env.BENCH_HYBRID !== "0") {
+  const hybrid = hybridOptions([]);
+  out(`\n## Semantic and hybrid search end to end (${hybrid.sizes.map(fmtInt).join(" and ")} messages)\n`);
+  out(hybridReport(await runHybridBench(hybrid), hybrid));
 }
 
 // Issue 9: the vector index at 100k and 1M chunks (BENCH_SEMANTIC_SIZES; BENCH_SEMANTIC=0 skips it;

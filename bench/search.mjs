@@ -39,7 +39,8 @@ export function searchOptions(argv = process.argv.slice(2), env = process.env) {
   };
 }
 
-const USER_ID = "bench-user";
+/** The user bench/lib/raw-insert.mjs stores every message under. */
+export const USER_ID = "bench-user";
 
 /** A database kept by an earlier run (BENCH_SEARCH_KEEP=1, one size): only counted. */
 async function openExisting(path) {
@@ -81,7 +82,9 @@ export function queryMix(seed, n) {
  */
 const BASE = 100_000;
 let baseBatches;
-async function fill(target, seed, from, to, log) {
+export async function fill(target, seed, from, to, log) {
+  // A kept database of this size: nothing to store, so nothing to generate (~1.5 s per 20k messages).
+  if (from >= to) return;
   baseBatches ??= [...syncBatches(generateSessions({ seed, messageCount: Math.min(BASE, to) }), 500)];
   let done = from;
   for (let copy = Math.floor(from / BASE); done < to; copy++) {
@@ -98,16 +101,54 @@ async function fill(target, seed, from, to, log) {
   }
 }
 
-export async function runSearchBench(options = searchOptions(), log = (line) => process.stderr.write(line + "\n")) {
-  // BENCH_SEARCH_KEEP=1 keeps the filled database for the next run of the same sizes (tuning).
-  const keep = process.env.BENCH_SEARCH_KEEP === "1";
+/**
+ * The benchmark's data directory: with BENCH_SEARCH_KEEP=1 one per seed under `options.dir`, kept
+ * for the next run (tuning without the build; bench/search-hybrid.mjs shares it), else a fresh
+ * temporary one the caller removes.
+ */
+export function benchDir(options, keep = process.env.BENCH_SEARCH_KEEP === "1") {
   const dir = keep ? join(options.dir, `opensync-bench-search-kept-${options.seed}`) : mkdtempSync(join(options.dir, "opensync-bench-search-"));
   mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The database at `path`: a kept one (only counted; `kept`), or a new one for the raw insert path. */
+export async function openTarget(path) {
+  const kept = existsSync(path);
+  return { kept, target: kept ? await openExisting(path) : await openRawTarget({ path, fts: false }) };
+}
+
+/**
+ * Drains the full-text queue with the server's own indexer, then fills the recent index as the
+ * indexer's loop does once the queue is drained (store/sqlite/fulltext-recent.ts), which prefix
+ * queries read first. `recent: false` empties it instead, so prefixes read the main index alone (A/B).
+ */
+export function indexFulltext(path, { recent }, log) {
+  const indexer = new SqliteFulltextIndexer(path);
+  const pendingBefore = indexer.pending();
+  const t1 = performance.now();
+  let indexed = 0;
+  for (let n = indexer.drain(5000); n > 0; n = indexer.drain(5000)) {
+    indexed += n;
+    if (indexed % 100_000 < 5000) log(`  indexed ${fmtInt(indexed)} of ${fmtInt(pendingBefore)} queued changes`);
+  }
+  const indexSeconds = (performance.now() - t1) / 1000;
+  const t2 = performance.now();
+  let recentDocs = 0;
+  if (recent) for (let n = indexer.fillRecent(5000); n > 0; n = indexer.fillRecent(5000)) recentDocs += n;
+  else indexer.resetRecent();
+  const recentSeconds = (performance.now() - t2) / 1000;
+  indexer.close();
+  return { indexed, indexSeconds, recentDocs, recentSeconds };
+}
+
+export async function runSearchBench(options = searchOptions(), log = (line) => process.stderr.write(line + "\n")) {
+  const keep = process.env.BENCH_SEARCH_KEEP === "1";
+  const dir = benchDir(options, keep);
   const path = join(dir, "opensync.db");
   const rows = [];
   try {
-    const kept = existsSync(path);
-    const target = kept ? await openExisting(path) : await openRawTarget({ path, fts: false });
+    const { kept, target } = await openTarget(path);
     // Opening the reader first creates the index file, as the server does at start: on a kept
     // database of an older index layout that queues everything (a rebuild); on a new one, nothing
     // (the triggers queue the rows as they are stored).
@@ -120,24 +161,7 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
       stored = target.count();
       const fillSeconds = (performance.now() - t0) / 1000;
 
-      const indexer = new SqliteFulltextIndexer(path);
-      const pendingBefore = indexer.pending();
-      const t1 = performance.now();
-      let indexed = 0;
-      for (let n = indexer.drain(5000); n > 0; n = indexer.drain(5000)) {
-        indexed += n;
-        if (indexed % 100_000 < 5000) log(`  indexed ${fmtInt(indexed)} of ${fmtInt(pendingBefore)} queued changes`);
-      }
-      const indexSeconds = (performance.now() - t1) / 1000;
-      // Then what the indexer's loop does once the queue is drained: fill the recent index
-      // (store/sqlite/fulltext-recent.ts), which prefix queries read first.
-      // `--recent off`: emptied instead, so prefix queries read the main index alone (A/B).
-      const t2 = performance.now();
-      let recentDocs = 0;
-      if (options.recent) for (let n = indexer.fillRecent(5000); n > 0; n = indexer.fillRecent(5000)) recentDocs += n;
-      else indexer.resetRecent();
-      const recentSeconds = (performance.now() - t2) / 1000;
-      indexer.close();
+      const { indexed, indexSeconds, recentDocs, recentSeconds } = indexFulltext(path, { recent: options.recent }, log);
 
       const queries = queryMix(options.seed, options.queries);
       // Warm-up: the page cache and statement compilation.

@@ -197,7 +197,11 @@ export class EmbeddingWorker {
     if (!(await this.ensureLoaded())) return 0;
     if (this.closed || now < this.state.backoffUntil) return 0;
     const jobs = this.db
-      .prepare("SELECT message_id AS messageId, seq, attempts FROM embedding_jobs WHERE state = 'pending' AND not_before <= ? ORDER BY message_id LIMIT ?")
+      // INDEXED BY: without statistics the planner took embedding_jobs_due and sorted every pending
+      // job, each round (migration 0009).
+      .prepare(
+        "SELECT message_id AS messageId, seq, attempts FROM embedding_jobs INDEXED BY embedding_jobs_order WHERE state = 'pending' AND not_before <= ? ORDER BY message_id LIMIT ?",
+      )
       .all(now, this.options.batchMessages) as Job[];
     if (jobs.length === 0) {
       if (this.closed) return 0;

@@ -8,6 +8,7 @@ import { usageRollups } from "./0005_usage_rollups.js";
 import { sessionsProviderIndex } from "./0006_sessions_provider_index.js";
 import { usageRollupSplits } from "./0007_usage_rollup_splits.js";
 import { embeddingQueue } from "./0008_embedding_queue.js";
+import { embeddingJobsOrder } from "./0009_embedding_jobs_order.js";
 
 /** Versioned migrations, applied in name order at start. Never edit one that has shipped: add one. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0006_sessions_provider_index": sessionsProviderIndex,
   "0007_usage_rollup_splits": usageRollupSplits,
   "0008_embedding_queue": embeddingQueue,
+  "0009_embedding_jobs_order": embeddingJobsOrder,
 };
