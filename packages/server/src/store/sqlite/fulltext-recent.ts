@@ -42,9 +42,12 @@ export function recentSize(documents: number): number {
   return Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(Math.sqrt(4_000 * documents))));
 }
 
-/** The floor as stored: null when the recent index is empty. */
-export function readRecentFloor(db: BetterSqlite3.Database, schema = ""): number | null {
-  const row = db.prepare(`SELECT value FROM ${schema}fts_meta WHERE key = ?`).get(FLOOR_KEY) as { value: number | null } | undefined;
+/**
+ * The floor as stored: null when the recent index is empty. `prepare`: the caller's statement
+ * cache (the reader looks it up for every prefix query); `schema`: `fts.` where the file is attached.
+ */
+export function readRecentFloor(prepare: (sql: string) => BetterSqlite3.Statement, schema = ""): number | null {
+  const row = prepare(`SELECT value FROM ${schema}fts_meta WHERE key = '${FLOOR_KEY}'`).get() as { value: number | null } | undefined;
   return row?.value ?? null;
 }
 
@@ -73,7 +76,7 @@ export class RecentIndex {
   }
 
   begin(): void {
-    this.state = { floor: readRecentFloor(this.fts), docs: Number(getMeta(this.fts, DOCS_KEY) ?? 0) };
+    this.state = { floor: readRecentFloor((sql) => this.fts.prepare(sql)), docs: Number(getMeta(this.fts, DOCS_KEY) ?? 0) };
   }
 
   commit(): void {

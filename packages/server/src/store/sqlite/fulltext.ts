@@ -510,7 +510,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
     // A prefix: the recent index first (`fulltext-recent.ts`). Its floor and its contents are read
     // in one transaction, so they agree whatever the indexer commits meanwhile.
     return this.db.transaction(() => {
-      const floor = readRecentFloor(this.db, "fts.");
+      const floor = readRecentFloor((sql) => this.prepare(sql), "fts.");
       if (floor !== null) {
         const ids = run(RECENT_TABLE);
         // Enough matches, or it holds every document: they are the newest of the whole index.
@@ -548,7 +548,7 @@ export class SqliteFulltextIndex implements FulltextIndex {
       const lo = Math.min(...window);
       const range = { lo: BigInt(lo), hi: BigInt(Math.max(...window)) };
       this.db.transaction(() => {
-        const floor = readRecentFloor(this.db, "fts.");
+        const floor = readRecentFloor((sql) => this.prepare(sql), "fts.");
         const table = floor !== null && lo >= floor ? RECENT_TABLE : "fts_index";
         const inRange = this.prepare(`SELECT rowid FROM fts.${table} WHERE ${table} MATCH @match AND rowid BETWEEN @lo AND @hi`).pluck();
         for (const term of match.query.terms) {
