@@ -139,6 +139,26 @@ describe("the recent index (fulltext-recent.ts)", () => {
     }
   });
 
+  it("is added in place to an index file that predates it, empty, and filled from the documents there", async () => {
+    await syncMessages("s1", 0, 30);
+    const first = new SqliteFulltextIndexer(path, undefined, { recentSize: () => 100 });
+    first.drainAll();
+    first.close();
+    // The file as an older version left it: no recent index, no floor.
+    const fts = new Database(fulltextPathFor(path));
+    fts.exec("DROP TABLE fts_recent; DELETE FROM fts_meta WHERE key LIKE 'recent%'");
+    fts.close();
+    const indexer = new SqliteFulltextIndexer(path, undefined, { recentSize: () => 100 });
+    try {
+      expect(expectRecentMirrorsMain()).toEqual({ floor: null, docs: 0 });
+      expect(indexer.pending()).toBe(0); // nothing to rebuild
+      fillAll(indexer);
+      expect(expectRecentMirrorsMain()).toEqual({ floor: 0, docs: 31 });
+    } finally {
+      indexer.close();
+    }
+  });
+
   it("answers a prefix query when it holds enough matches, falls back to the main index when not, with the same result either way", async () => {
     const indexer = new SqliteFulltextIndexer(path, undefined, { recentSize: () => 40 });
     const index = new SqliteFulltextIndex(path, undefined, { countCap: 10, rankWindow: 10 });

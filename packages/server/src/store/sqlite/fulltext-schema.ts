@@ -22,8 +22,8 @@ export const SESSION_SHIFT = 24;
 export const SESSION_DOCS = 2 ** SESSION_SHIFT;
 
 /** An FTS5 table of the index's columns: the main index, and the recent one. */
-export const ftsTableSql = (name: string) =>
-  `CREATE VIRTUAL TABLE ${name} USING fts5(${FULLTEXT_COLUMNS.join(", ")},
+export const ftsTableSql = (name: string, ifNotExists = false) =>
+  `CREATE VIRTUAL TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${name} USING fts5(${FULLTEXT_COLUMNS.join(", ")},
      content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`;
 
 export const RECENT_TABLE = "fts_recent";
@@ -58,7 +58,8 @@ export function openFulltextDatabase(path: string): BetterSqlite3.Database {
       setMeta(db, "schema", SCHEMA_VERSION);
     })();
   }
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(RECENT_TABLE)) db.exec(ftsTableSql(RECENT_TABLE));
+  // The reader and the indexer's thread both open the file at start: IF NOT EXISTS, not check-then-create.
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(RECENT_TABLE)) db.exec(ftsTableSql(RECENT_TABLE, true));
   return db;
 }
 
