@@ -20,7 +20,6 @@
  * (services/search-setup.ts); the query's own embedding is the random projection's (~0.1 ms), where
  * a local model would add its inference time to semantic and hybrid.
  */
-import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,7 +29,7 @@ import { SearchService } from "@opensync/server/services/search";
 import { SqliteFulltextIndex } from "@opensync/server/store/sqlite/fulltext";
 import { RandomProjectionProvider } from "./lib/random-projection.mjs";
 import { fmtInt, fmtMs, markdownTable, percentile } from "./lib/report.mjs";
-import { benchDir, fill, indexFulltext, openTarget, queryMix, searchOptions, USER_ID } from "./search.mjs";
+import { benchDatabase, fill, indexFulltext, openTarget, queryMix, searchOptions, USER_ID } from "./search.mjs";
 
 const TYPES = ["fulltext", "semantic", "hybrid"];
 const WARM_UP = 16;
@@ -121,9 +120,7 @@ async function timeQueries(search, queries, rounds) {
 }
 
 export async function runHybridBench(options = hybridOptions(), log = (line) => process.stderr.write(line + "\n")) {
-  const keep = process.env.BENCH_SEARCH_KEEP === "1";
-  const dir = benchDir(options, keep);
-  const path = join(dir, "opensync.db");
+  const { dir, path, cleanup } = benchDatabase(options);
   const rows = [];
   try {
     const { kept, target } = await openTarget(path);
@@ -154,7 +151,7 @@ export async function runHybridBench(options = hybridOptions(), log = (line) => 
     await index.close();
     target.close();
   } finally {
-    if (!keep) rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
   return rows;
 }

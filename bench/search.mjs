@@ -102,14 +102,14 @@ export async function fill(target, seed, from, to, log) {
 }
 
 /**
- * The benchmark's data directory: with BENCH_SEARCH_KEEP=1 one per seed under `options.dir`, kept
- * for the next run (tuning without the build; bench/search-hybrid.mjs shares it), else a fresh
- * temporary one the caller removes.
+ * The benchmark's database: with BENCH_SEARCH_KEEP=1 in one directory per seed under `options.dir`,
+ * kept for the next run (tuning without the build; bench/search-hybrid.mjs shares it), else in a
+ * fresh temporary one that `cleanup` removes.
  */
-export function benchDir(options, keep = process.env.BENCH_SEARCH_KEEP === "1") {
+export function benchDatabase(options, keep = process.env.BENCH_SEARCH_KEEP === "1") {
   const dir = keep ? join(options.dir, `opensync-bench-search-kept-${options.seed}`) : mkdtempSync(join(options.dir, "opensync-bench-search-"));
   mkdirSync(dir, { recursive: true });
-  return dir;
+  return { dir, path: join(dir, "opensync.db"), cleanup: () => keep || rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The database at `path`: a kept one (only counted; `kept`), or a new one for the raw insert path. */
@@ -143,9 +143,7 @@ export function indexFulltext(path, { recent }, log) {
 }
 
 export async function runSearchBench(options = searchOptions(), log = (line) => process.stderr.write(line + "\n")) {
-  const keep = process.env.BENCH_SEARCH_KEEP === "1";
-  const dir = benchDir(options, keep);
-  const path = join(dir, "opensync.db");
+  const { path, cleanup } = benchDatabase(options);
   const rows = [];
   try {
     const { kept, target } = await openTarget(path);
@@ -202,7 +200,7 @@ export async function runSearchBench(options = searchOptions(), log = (line) => 
     await index.close();
     target.close();
   } finally {
-    if (!keep) rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
   return rows;
 }

@@ -119,8 +119,9 @@ export class RecentIndex {
   /** Above `TRIM_AT` times its size: the floor rises to keep the newest `size` documents. */
   trim(): number {
     const { floor, docs } = this.state;
+    if (floor === null) return 0;
     const size = this.size();
-    if (floor === null || docs <= size * TRIM_AT) return 0;
+    if (docs <= size * TRIM_AT) return 0;
     const next = this.fts.prepare("SELECT doc FROM fts_docs WHERE doc >= ? ORDER BY doc DESC LIMIT 1 OFFSET ?").pluck().get(floor, size - 1) as number | undefined;
     if (next === undefined) return 0;
     const below = this.fts.prepare("SELECT doc FROM fts_docs WHERE doc >= ? AND doc < ?").pluck().all(floor, next) as number[];
