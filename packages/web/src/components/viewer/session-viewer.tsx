@@ -72,17 +72,16 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
     if (hasMore && !loadingMore && lastIndex >= rows.length - PREFETCH_ROWS) loadMore();
   }, [hasMore, loadingMore, lastIndex, rows.length, loadMore]);
 
+  // One command per jump: the virtualizer (virtual-core 3.19, `reconcileScroll`) re-targets it
+  // frame by frame while the rows around it are measured, and drops it as soon as anyone else
+  // scrolls. A second jump of our own a moment later (we had one, 60 ms after the first) did not
+  // know the reader had scrolled since, and pulled them back: CI's viewer bench caught it when a
+  // scroll to the top landed inside those 60 ms.
   const scrollToRow = useCallback(
     (index: number, focus = true) => {
       if (index < 0 || index >= rows.length) return;
       virtualizer.scrollToIndex(index, { align: "start" });
-      // Heights are estimated until measured: settle once rendered, then focus the message.
-      requestAnimationFrame(() => {
-        setTimeout(() => {
-          virtualizer.scrollToIndex(index, { align: "start" });
-          if (focus) listRef.current?.querySelector<HTMLElement>(`[data-index="${index}"] article, [data-index="${index}"] section`)?.focus({ preventScroll: true });
-        }, 60);
-      });
+      if (focus) focusRowWhenRendered(listRef.current, index);
     },
     [rows.length, virtualizer],
   );
@@ -111,8 +110,8 @@ export function SessionViewer({ session, messages, hasMore, loadingMore, loadMor
     const index = rows.findIndex((r) => r.key === kept.key);
     if (index > kept.index) {
       keepTop.current = null;
-      // With the settling pass: the rows added above are estimated until measured, and one jump
-      // by estimates could leave the kept row off screen (the e2e bench caught it 1 run in 4).
+      // The rows added above are estimated until measured: the virtualizer keeps re-targeting
+      // the kept row until its offset is stable.
       scrollToRow(index, false);
     } else if (index === -1) keepTop.current = null;
   }, [rows, scrollToRow]);
@@ -245,6 +244,16 @@ function RowView({ row, results, targetId, owner }: { row: Row; results: ReturnT
   }
   if (row.kind === "sidechain") return <SidechainGroup agentId={row.agentId} messages={row.messages} subtotal={row.subtotal} results={results} targetId={targetId} linkable={owner} />;
   return <MessageView message={row.message} parts={row.parts} results={results} targeted={row.message.id === targetId} linkable />;
+}
+
+/**
+ * Focuses a row's message once it is in the DOM (the jump renders it a frame or two later),
+ * without scrolling: the position is the virtualizer's to settle. Gives up after ~1 s.
+ */
+function focusRowWhenRendered(list: HTMLElement | null, index: number, framesLeft = 60): void {
+  const el = list?.querySelector<HTMLElement>(`[data-index="${index}"] article, [data-index="${index}"] section`);
+  if (el) return el.focus({ preventScroll: true });
+  if (framesLeft > 0) requestAnimationFrame(() => focusRowWhenRendered(list, index, framesLeft - 1));
 }
 
 /** A first guess of a row's height (measured once rendered). */
