@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 export interface Line {
   text: string;
@@ -25,21 +24,37 @@ export interface ReadLinesOptions {
 }
 
 const NEWLINE = 0x0a;
+/** The smallest read buffer: a small file is read in one call, without a 1 MiB allocation. */
+const MIN_READ = 64 * 1024;
+
+/** Lets timers and sockets run (the uploader's answers arrive while a collector reads). */
+const turnOfEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Streams the complete lines of a file from a byte offset. A last line without its newline is
  * not yielded (the writer may still be appending it). Memory stays bounded by the longest line.
+ *
+ * The reads are synchronous, a buffer at a time, with a turn of the event loop after each: a
+ * read stream hands every chunk over through the thread pool and its stream machinery, and on a
+ * 200 MB import of short lines that doubled the cost of reading (0.38-0.47 s against 0.24-0.30 s,
+ * `bench/import.mjs` corpus). The turn keeps uploads moving while a large file is read.
  */
 export async function* readCompleteLines(
   path: string, startOffset = 0, highWaterMark = 1 << 20, options: ReadLinesOptions = {},
 ): AsyncGenerator<Line> {
-  const stream = createReadStream(path, { start: startOffset, highWaterMark });
   const decode = options.beforeDecode ? (bytes: Buffer) => options.beforeDecode!(bytes).toString("utf8") : (bytes: Buffer) => bytes.toString("utf8");
-  let pending: Buffer[] = [];
-  let pendingStart = startOffset;
-  let position = startOffset;
+  const fd = openSync(path, "r");
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const remaining = fstatSync(fd).size - startOffset;
+    // Reused for every read: a line's bytes are decoded (and any piece kept is copied) before the next.
+    const buffer = Buffer.allocUnsafe(Math.min(highWaterMark, Math.max(MIN_READ, remaining + 1)));
+    let pending: Buffer[] = [];
+    let pendingStart = startOffset;
+    let position = startOffset;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, position);
+      if (n === 0) break;
+      const chunk = buffer.subarray(0, n);
       let from = 0;
       let nl = chunk.indexOf(NEWLINE, from);
       while (nl !== -1) {
@@ -52,14 +67,15 @@ export async function* readCompleteLines(
         from = nl + 1;
         nl = chunk.indexOf(NEWLINE, from);
       }
-      if (from < chunk.length) pending.push(Buffer.from(chunk.subarray(from)));
-      position += chunk.length;
+      if (from < n) pending.push(Buffer.from(chunk.subarray(from)));
+      position += n;
+      await turnOfEventLoop();
     }
     if (options.includeUnterminatedTail && pending.length) {
       yield { text: decode(Buffer.concat(pending)), start: pendingStart, end: position, unterminated: true };
     }
   } finally {
-    stream.destroy();
+    closeSync(fd);
   }
 }
 
@@ -68,7 +84,8 @@ export interface FileIdentity { dev: number; ino: number; size: number; mtimeMs:
 
 export async function fileIdentity(path: string): Promise<FileIdentity | null> {
   try {
-    const s = await stat(path);
+    // Synchronous: a local stat is microseconds, a thread-pool round trip costs more than that.
+    const s = statSync(path);
     return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
   } catch {
     return null;

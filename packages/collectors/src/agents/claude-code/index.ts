@@ -1,4 +1,4 @@
-import { open, stat } from "node:fs/promises";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { AgentCollector, SourceUnit, UnitFingerprint } from "../../types.js";
 import { CLAUDE_SOURCE } from "./constants.js";
 import { CLAUDE_CONFIG_ENV, claudeRoots, claudeUnitFor, discoverClaudeTranscripts } from "./discover.js";
@@ -10,21 +10,27 @@ import { IDLE_TAIL_MS, readClaudeTranscript } from "./read.js";
  * while the line was fresh and never written again must still be read once more.
  */
 async function transcriptFingerprint(unit: SourceUnit): Promise<UnitFingerprint> {
+  // Synchronous calls: every transcript is fingerprinted before a sync starts, and a local stat or
+  // one-byte read is far cheaper than its thread-pool round trip (369 files: ~0.1 s of the start).
   let s;
   try {
-    s = await stat(unit.path);
+    s = statSync(unit.path);
   } catch {
     return { size: 0, mtimeMs: 0 };
   }
   if (s.size === 0 || Date.now() - s.mtimeMs < IDLE_TAIL_MS) return { size: s.size, mtimeMs: s.mtimeMs };
-  const handle = await open(unit.path, "r").catch(() => undefined);
-  if (!handle) return { size: s.size, mtimeMs: s.mtimeMs };
+  let fd: number;
+  try {
+    fd = openSync(unit.path, "r");
+  } catch {
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  }
   try {
     const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, s.size - 1);
+    readSync(fd, last, 0, 1, s.size - 1);
     return { size: s.size, mtimeMs: last[0] === 0x0a ? s.mtimeMs : -s.mtimeMs };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
