@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { decodeUtf8 } from "@opensync/protocol/utf8";
 
 export interface Line {
   text: string;
@@ -42,7 +43,7 @@ const turnOfEventLoop = () => new Promise<void>((resolve) => setImmediate(resolv
 export async function* readCompleteLines(
   path: string, startOffset = 0, highWaterMark = 1 << 20, options: ReadLinesOptions = {},
 ): AsyncGenerator<Line> {
-  const decode = options.beforeDecode ? (bytes: Buffer) => options.beforeDecode!(bytes).toString("utf8") : (bytes: Buffer) => bytes.toString("utf8");
+  const decode = options.beforeDecode ? (bytes: Buffer) => decodeUtf8(options.beforeDecode!(bytes)) : decodeUtf8;
   const fd = openSync(path, "r");
   try {
     const remaining = fstatSync(fd).size - startOffset;
