@@ -113,9 +113,23 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
   const mode = options.mode ?? "incremental";
   const dryRun = options.dryRun ?? false;
   // A dry run needs no server: it compares with the destination's checkpoints if they are known.
-  const destination = dryRun ? (knownDestination(options.state, options.client) ?? null) : await resolveDestination(options.state, options.client);
-  const checkpoints = destination ? options.state.checkpoints(destination) : undefined;
-  const rejections = destination ? options.state.rejections(destination) : undefined;
+  // The first sync with a key asks the server who it is (GET /api/me): that round trip runs while
+  // the first agent's sources are discovered and fingerprinted, and is awaited before any is read.
+  const destinationLookup: Promise<string | null> = dryRun
+    ? Promise.resolve(knownDestination(options.state, options.client) ?? null)
+    : resolveDestination(options.state, options.client);
+  destinationLookup.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+  let destination: string | null | undefined;
+  let checkpoints: ReturnType<StateStore["checkpoints"]> | undefined;
+  let rejections: ReturnType<StateStore["rejections"]> | undefined;
+  const destinationKnown = async () => {
+    if (destination === undefined) {
+      destination = await destinationLookup;
+      checkpoints = destination ? options.state.checkpoints(destination) : undefined;
+      rejections = destination ? options.state.rejections(destination) : undefined;
+    }
+    return { checkpoints, rejections };
+  };
   const summaries: AgentSummary[] = [];
   const rejectedItems: RejectedItem[] = [];
   const syncLog = join(logsDir(options.ctx.env), "sync.log");
@@ -146,6 +160,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
     }
     summary.unitsFound = units.length;
     const fingerprinted = await Promise.all(units.map(async (unit) => ({ unit, fingerprint: await fingerprintOf(agent, unit) })));
+    const { checkpoints, rejections } = await destinationKnown();
     const todo = fingerprinted.filter(({ unit, fingerprint }) => {
       if (!checkpoints || mode === "all") return true;
       const saved = checkpoints.get(unit.key);
@@ -199,6 +214,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
     summary.unpricedModels = [...unpriced];
   }
 
+  await destinationKnown(); // with no agent to sync, an unreachable server or refused key still fails the run
   if (!dryRun) await uploader.flush();
   const now = Date.now();
   if (!dryRun) {
@@ -217,7 +233,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
     requests: uploader.totals.requests,
     rejected: uploader.totals.rejected,
     rejectedItems,
-    destination,
+    destination: destination ?? null,
     durationMs: now - started,
   };
 }

@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdirSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CollectorContext, SourceUnit } from "../../types.js";
 import { CLAUDE_SOURCE } from "./constants.js";
@@ -29,17 +29,19 @@ export function claudeUnitFor(path: string): SourceUnit {
   return { key: `${CLAUDE_SOURCE}:${abs}`, agent: CLAUDE_SOURCE, path: abs };
 }
 
-async function collectJsonl(dir: string, depth: number, out: string[]): Promise<void> {
+// Directory listings are synchronous: a sync lists every project folder before it reads anything,
+// and a local listing costs less than its thread-pool round trip.
+function collectJsonl(dir: string, depth: number, out: string[]): void {
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return; // missing or unreadable: nothing to sync here
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isFile() && entry.name.endsWith(".jsonl")) out.push(path);
-    else if (entry.isDirectory() && depth < MAX_DEPTH) await collectJsonl(path, depth + 1, out);
+    else if (entry.isDirectory() && depth < MAX_DEPTH) collectJsonl(path, depth + 1, out);
   }
 }
 
@@ -54,11 +56,11 @@ export async function discoverClaudeTranscripts(roots: string[]): Promise<Source
     const projects = join(root, "projects");
     let dirs;
     try {
-      dirs = await readdir(projects, { withFileTypes: true });
+      dirs = readdirSync(projects, { withFileTypes: true });
     } catch {
       continue;
     }
-    for (const d of dirs) if (d.isDirectory()) await collectJsonl(join(projects, d.name), 1, paths);
+    for (const d of dirs) if (d.isDirectory()) collectJsonl(join(projects, d.name), 1, paths);
   }
   const depth = (p: string) => p.split(sep).length;
   const units = new Map<string, SourceUnit>();
