@@ -19,7 +19,8 @@ export interface ReadLinesOptions {
   includeUnterminatedTail?: boolean;
   /**
    * Applied to each line's bytes before they are decoded, e.g. to drop a member the caller never
-   * reads (decoding and parsing it would be wasted). Offsets stay those of the file's bytes.
+   * reads (decoding and parsing it would be wasted). Offsets stay those of the file's bytes. The
+   * bytes are the reader's and are not used again: it may change them in place.
    */
   beforeDecode?: (bytes: Buffer) => Buffer;
 }

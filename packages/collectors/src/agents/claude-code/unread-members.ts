@@ -21,7 +21,8 @@ import { withoutMemberAndLiterals } from "./tool-result-literals.js";
 
 /**
  * The line without the top-level member `name` (a JSON string literal such as `"toolUseResult"`,
- * as bytes), or the line itself when it has no such member or does not scan as one object.
+ * as bytes), or the line itself when it has no such member or does not scan as one object. The
+ * cut is made in `line`'s own bytes (`withoutMember`).
  */
 export function withoutTopLevelMember(line: Buffer, name: Buffer): Buffer {
   if (line.indexOf(name) === -1) return line;
@@ -72,7 +73,8 @@ function projectObject(line: Buffer, members: Member[], nested: boolean): Buffer
  * anything after it, is returned as it is, so JSON.parse refuses it as before; what is not checked
  * is the syntax inside a dropped value (a line whose only defect lies there is read).
  * `toolResults`, when given, receives the JSON literals of a user line's long tool outputs, found
- * by the same walk that cuts its `toolUseResult` (`withoutMemberAndLiterals`).
+ * by the same walk that cuts its `toolUseResult` (`withoutMemberAndLiterals`). A cut is made in
+ * `line`'s own bytes (`withoutMember`): they must be the caller's to overwrite.
  */
 export function withoutUnreadMembers(line: Buffer, toolResults?: (literals: Map<number, Buffer>) => void): Buffer {
   // Short lines cost less to parse than to take apart.
