@@ -91,3 +91,55 @@ describe("env-secret at the trigger's occurrences (issue 8)", () => {
     );
   });
 });
+
+describe("long texts are searched in a one-byte copy (issue 8)", () => {
+  /** What the scan must find, the slow way: each detector's trigger tried at every position of the text itself. */
+  function expected(text: string) {
+    const hit: boolean[] = [];
+    const occurrences: Array<number[] | undefined> = [];
+    for (const d of DETECTORS) {
+      const at = new RegExp(`(?:${d.trigger.source})`, d.trigger.ignoreCase ? "iy" : "y");
+      const found: number[] = [];
+      for (let i = 0; i < text.length; i++) {
+        at.lastIndex = i;
+        if (at.test(text)) found.push(i);
+      }
+      hit.push(found.length > 0);
+      occurrences.push(d.trigger.everyOccurrence ? found : undefined);
+    }
+    return { hit, occurrences };
+  }
+
+  // Characters that narrow to an ASCII letter or symbol of a trigger (U+4E41 -> "A", U+4B49 -> "I",
+  // U+2D2D -> "-", U+3A3A -> ":"), characters that case-fold to ASCII only with the `u` flag (Kelvin
+  // sign, long s, dotless i), and the two-byte characters real tool output is full of.
+  const traps = ["\u4e41KIA", "AK\u4b49A", "sk\u2d2d", "\u3a3a//", "\u212a", "to\u212aen", "\u017fecret", "\u0131", "→", "│", "├──", "✓", "🚀", "日本語"];
+  const words = ["token", "TOKEN=abc123", "password: hunter2", "Bearer ", "sk-ant-", "sk-", "AKIA", "ghp_", "eyJ", "https://", "hooks.slack.com", "xoxb-", "rk_live_", "AIza", "-----BEGIN ", "secret_access_key", "plain words ", "\n"];
+
+  it("finds exactly what a search of the text itself finds, false friends of the copy included", () => {
+    let seed = 11;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let t = 0; t < 40; t++) {
+      let text = "";
+      while (text.length < 17_000 + rand(8_000)) {
+        const r = rand(10);
+        text += r < 3 ? traps[rand(traps.length)] : r < 5 ? words[rand(words.length)] : "lorem ipsum dolor ".slice(0, 1 + rand(18));
+      }
+      expect(scan(text), `text ${t}`).toEqual(expected(text));
+    }
+  });
+
+  it("does not report a trigger that only the copy holds", () => {
+    const text = `${"│ ".repeat(9_000)}\u4e41KIA sk\u2d2d \u3a3a// to\u212aen`;
+    const hits = scan(text);
+    expect(hits).toEqual(expected(text));
+    expect(hits.hit.every((h) => !h)).toBe(true);
+  });
+
+  it("finds triggers among two-byte characters at their true positions", () => {
+    const text = `${"→ ".repeat(9_000)}TOKEN=abc123 ghp_x ${"├── ".repeat(100)}password=p9`;
+    const hits = scan(text);
+    expect(hits).toEqual(expected(text));
+    expect(hits.occurrences[ENV]).toEqual([18_000, text.indexOf("password")]);
+  });
+});

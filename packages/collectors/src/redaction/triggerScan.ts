@@ -16,6 +16,32 @@ export interface TriggerHits {
   occurrences: Array<number[] | undefined>;
 }
 
+/**
+ * A long text is searched in a one-byte copy of it: each UTF-16 unit narrowed to its low byte
+ * (Latin-1), so every index is the same and every ASCII character is kept. Irregexp searches
+ * one-byte strings faster, and tool output is mostly two-byte (one `→` or `│` makes it so): 200 MB
+ * of tool-heavy history, the two scans 0.54 -> 0.40 s with the copies (0.04 s) included.
+ *
+ * Sound because a trigger matches ASCII characters only (`asciiOnly` checks each source; without
+ * the `u` flag, `i` never folds a non-ASCII character to an ASCII one): wherever a trigger occurs
+ * in the text, the same characters sit at the same index in the copy. The copy can also match
+ * where the text does not (a character such as U+4E41 narrows to `A`), so every position found is
+ * checked again on the text itself by the member's own sticky regex, as before.
+ */
+const ONE_BYTE_COPY_FROM = 16_384;
+const oneByteCopy = (text: string): string =>
+  text.length >= ONE_BYTE_COPY_FROM && typeof Buffer !== "undefined" ? Buffer.from(text, "latin1").toString("latin1") : text;
+
+/**
+ * Whether a trigger can match ASCII characters only: literal ASCII, classes of them, groups,
+ * alternation, `?`, and the escapes `\.`, `\/`, `\-`. Anything else (`.`, `[^`, `\w`, a Unicode
+ * escape, a non-ASCII character) keeps its group searching the text itself.
+ */
+function asciiOnly(source: string): boolean {
+  const unescaped = source.replace(/\\[./-]/g, "");
+  return /^[A-Za-z0-9_ :/|()?\[\]-]*$/.test(unescaped);
+}
+
 export function createTriggerScan(detectors: readonly Detector[]): (text: string) => TriggerHits {
   const groups = [false, true]
     .map((ignoreCase) => {
@@ -26,6 +52,7 @@ export function createTriggerScan(detectors: readonly Detector[]): (text: string
       const flags = ignoreCase ? "i" : "";
       return {
         any: new RegExp(members.map((m) => `(?:${m.trigger.source})`).join("|"), `g${flags}`),
+        oneByte: members.every((m) => asciiOnly(m.trigger.source)),
         members: members.map((m) => ({
           index: m.index,
           every: m.trigger.everyOccurrence === true,
@@ -38,7 +65,9 @@ export function createTriggerScan(detectors: readonly Detector[]): (text: string
   return (text) => {
     const hit = new Array<boolean>(detectors.length).fill(false);
     const occurrences = new Array<number[] | undefined>(detectors.length).fill(undefined);
-    for (const { any, members } of groups) {
+    let copy: string | undefined;
+    for (const { any, oneByte, members } of groups) {
+      const haystack = oneByte ? (copy ??= oneByteCopy(text)) : text;
       // The scan may stop once every member was seen, unless one wants all its occurrences.
       let left = members.length;
       for (const member of members) {
@@ -50,7 +79,7 @@ export function createTriggerScan(detectors: readonly Detector[]): (text: string
       any.lastIndex = 0;
       // Every position where some trigger of the group starts is visited: the regex finds the
       // leftmost one from `lastIndex`, and the scan goes on from the next character.
-      for (let m = any.exec(text); m !== null && left > 0; m = any.exec(text)) {
+      for (let m = any.exec(haystack); m !== null && left > 0; m = any.exec(haystack)) {
         for (const member of members) {
           if (hit[member.index] && !member.every) continue;
           member.at.lastIndex = m.index;
