@@ -13,7 +13,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { machineBusySeconds, processCpuSeconds } from "./lib/proc.mjs";
+import { machineBusySeconds, processCpuSeconds, waitUntilQuiet } from "./lib/proc.mjs";
 
 const [homeArg, roundsArg, ...checkoutArgs] = process.argv.slice(2);
 const home = resolve(homeArg);
@@ -28,6 +28,7 @@ async function importOnce(checkout) {
     mkdirSync(dataDir);
     const key = lib.createApiKey(dataDir);
     const server = await lib.startServerProcess({ dataDir });
+    await waitUntilQuiet(server.pid); // a running server, not one still starting
     // The CLI writes its own CPU time as it exits.
     const probe = join(work, "probe.mjs");
     const cpuOut = join(work, "cli-cpu.json");

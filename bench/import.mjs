@@ -31,7 +31,7 @@ import { inclusiveTimes, summarizeCpuProfile } from "./lib/cpu-profile.mjs";
 import { createClient } from "./lib/http.mjs";
 import { fmtInt, fmtPct, markdownTable } from "./lib/report.mjs";
 import { CLI, createApiKey, startServerProcess } from "./lib/server-process.mjs";
-import { machineBusySeconds, processCpuSeconds } from "./lib/proc.mjs";
+import { machineBusySeconds, processCpuSeconds, waitUntilQuiet } from "./lib/proc.mjs";
 
 /** Issue 3: end to end at least this many MB of transcript per second ... */
 export const IMPORT_TARGET_MBPS = 30;
@@ -212,6 +212,8 @@ async function runEndToEnd(corpus, { dir, profile }, log) {
     const key = createApiKey(dataDir);
     const serverOut = join(work, "server-resources.json");
     server = await startServerProcess({ dataDir, nodeArgs: ["--import", pathToFileURL(probe).href, ...prof("server")], env: { BENCH_RESOURCE_OUT: serverOut } });
+    // An import into a running server, not one still starting (see waitUntilQuiet).
+    await waitUntilQuiet(server.pid);
     const busyBefore = machineBusySeconds();
     const serverBefore = processCpuSeconds(server.pid);
     const selfBefore = process.cpuUsage();

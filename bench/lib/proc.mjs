@@ -33,3 +33,23 @@ export function threadCpuSeconds(pid) {
   }
   return out;
 }
+
+/**
+ * Waits until a process has finished its start: a window of `windowMs` in which it used at most
+ * `maxCpuMs` of CPU (gives up after `timeoutMs`). A server that printed its URL still loads its
+ * embedding provider and starts its worker threads for ~0.3 s, on both cores; an import timed from
+ * that moment measured the server's start too, and its CPU was counted as the import's. Returns the
+ * milliseconds waited (0 where /proc is missing).
+ */
+export async function waitUntilQuiet(pid, { windowMs = 100, maxCpuMs = 10, timeoutMs = 5_000 } = {}) {
+  const started = performance.now();
+  let before = processCpuSeconds(pid);
+  if (before === undefined) return 0;
+  while (performance.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = processCpuSeconds(pid);
+    if (now === undefined || (now - before) * 1000 <= maxCpuMs) break;
+    before = now;
+  }
+  return Math.round(performance.now() - started);
+}
