@@ -29,8 +29,13 @@ export interface TriggerHits {
  * checked again on the text itself by the member's own sticky regex, as before.
  */
 const ONE_BYTE_COPY_FROM = 16_384;
-const oneByteCopy = (text: string): string =>
-  text.length >= ONE_BYTE_COPY_FROM && typeof Buffer !== "undefined" ? Buffer.from(text, "latin1").toString("latin1") : text;
+function oneByteCopy(text: string): string {
+  if (text.length < ONE_BYTE_COPY_FROM || typeof Buffer === "undefined") return text;
+  const copy = Buffer.from(text, "latin1").toString("latin1");
+  // One character per UTF-16 unit, or the indices would not be the text's (a runtime other than
+  // Node, e.g. OpenCode's Bun for the plugin, that encoded "latin1" otherwise): then the text itself.
+  return copy.length === text.length ? copy : text;
+}
 
 /**
  * Whether a trigger can match ASCII characters only: literal ASCII, classes of them, groups,
