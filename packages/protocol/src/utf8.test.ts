@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { prng } from "../../../e2e/harness/expect.js";
 import { decodeUtf8 } from "./utf8.js";
-
-/** A deterministic generator (mulberry32), so a failure names the seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const same = (bytes: Buffer) => expect(decodeUtf8(bytes)).toBe(bytes.toString("utf8"));
 
@@ -46,7 +35,7 @@ describe("decodeUtf8 gives exactly what Buffer#toString('utf8') gives", () => {
   it("for random mixes of code points and stray bytes, at every size around the threshold", () => {
     const points = [0x41, 0x7a, 0x0a, 0x22, 0x5c, 0xe9, 0x2192, 0x2502, 0x251c, 0x65e5, 0xfeff, 0xfffd, 0x1f680, 0x1f469, 0x10ffff];
     for (let seed = 1; seed <= 300; seed++) {
-      const next = random(seed);
+      const next = prng(seed);
       const size = Math.floor(next() * 12_000);
       const parts: Buffer[] = [];
       let length = 0;

@@ -64,7 +64,7 @@ function walkUserLine(line: Buffer, minBytes: number): { members: Member[]; lite
   if (found) {
     for (const [index, literal] of found) {
       if (!isUtf8(literal)) found.delete(index);
-      // A copy: the line's buffer is a slice of a large read buffer, which would otherwise stay alive.
+      // A copy: the line is a view of the reader's buffer, which the next read overwrites (jsonl.ts).
       else found.set(index, Buffer.from(literal));
     }
   }

@@ -58,7 +58,8 @@ export function openFulltextDatabase(path: string): BetterSqlite3.Database {
       setMeta(db, "schema", SCHEMA_VERSION);
     })();
   }
-  // The reader and the indexer's thread both open the file at start: IF NOT EXISTS, not check-then-create.
+  // The check spares a schema write at every open; IF NOT EXISTS covers the reader and the indexer's
+  // thread opening the file at once (either may create it between the other's check and create).
   if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(RECENT_TABLE)) db.exec(ftsTableSql(RECENT_TABLE, true));
   return db;
 }
