@@ -78,6 +78,9 @@ export function collectErrors(page: Page, allow: RegExp[] = []): string[] {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
+  // From the top: a page a click scrolled down (Playwright scrolls what it clicks into view) drew
+  // its sticky phone bar halfway down the full-page image, over the content.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }
